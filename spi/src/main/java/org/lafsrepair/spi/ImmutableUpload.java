@@ -1,0 +1,33 @@
+package org.lafsrepair.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An immutable share being uploaded (Tahoe's bucket writer). Nothing is visible to readers until
+ * {@link #commit()} returns; {@link #abort()} (or {@link #close()} before commit) leaves nothing
+ * behind. Writes may arrive in any order; overlapping writes must carry identical bytes. Not
+ * required to be safe for concurrent use by several threads.
+ */
+public interface ImmutableUpload extends AutoCloseable {
+  /** Share number being written. */
+  ShareNumber shareNumber();
+
+  /** Size fixed at allocation; writes past it fail with {@link ShareConflictException}. */
+  long allocatedSize();
+
+  /** Writes {@code data}'s remaining bytes at {@code offset} of the share data. */
+  void write(long offset, ByteBuffer data) throws StorageException;
+
+  /**
+   * Makes the share durable and visible atomically. After it returns, a crash cannot lose the
+   * share; before it, a crash leaves no visible share.
+   */
+  void commit() throws StorageException;
+
+  /** Discards the upload; idempotent. */
+  void abort() throws StorageException;
+
+  /** Aborts unless committed. */
+  @Override
+  void close() throws StorageException;
+}

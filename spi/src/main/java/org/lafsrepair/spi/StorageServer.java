@@ -1,0 +1,149 @@
+package org.lafsrepair.spi;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One storage server: the place shares live. This is what a backend implements (disk, S3, a
+ * remote Tahoe node) and what lafs-repair's checker, downloader and repairer talk to.
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li><b>Thread-safe.</b> Every method may be called from many threads at once.
+ *   <li><b>Blocking.</b> Calls return when done; callers supply concurrency and timeouts. A call
+ *       may be slow or fail: that is normal, and is reported as a {@link StorageException}
+ *       subclass, never as an unchecked exception.
+ *   <li><b>Untrusted answers.</b> Callers verify everything read; a backend need not.
+ *   <li><b>Offsets are share-data offsets</b> (after any container header), as {@code long}s;
+ *       shares beyond 2 GiB work.
+ *   <li><b>Atomic visibility.</b> An immutable share appears only at {@link ImmutableUpload#commit}
+ *       and is then durable; a mutable test-and-write is applied to all named shares or none.
+ *   <li><b>Optional capabilities</b> are default methods that throw {@link
+ *       UnsupportedCapabilityException}; {@link #capabilities()} lists what a server supports.
+ * </ul>
+ */
+public interface StorageServer extends AutoCloseable {
+  /** Largest single read a caller may request; larger reads are refused as invalid. */
+  int MAX_READ_LENGTH = 64 * 1024 * 1024;
+
+  /** This server's node id. */
+  ServerId id();
+
+  /**
+   * The seed for Tahoe's permuted server order ({@code SHA1(SI || seed)}); by default the id's
+   * bytes.
+   */
+  default byte[] permutationSeed() {
+    return id().toBytes();
+  }
+
+  /** A human-readable location (a path or URI) for reports and logs. */
+  String location();
+
+  /** Every committed share held for {@code si}, immutable and mutable; empty if none. */
+  List<ShareInfo> listShares(StorageIndex si) throws StorageException;
+
+  /**
+   * Reads up to {@code length} bytes of share data at {@code offset}. The result is truncated at
+   * the end of the data (empty at or past it); it is never padded.
+   *
+   * @throws ShareNotFoundException if the share does not exist
+   * @throws InvalidRequestException for negative offsets or lengths over {@link #MAX_READ_LENGTH}
+   */
+  ByteBuffer read(StorageIndex si, ShareNumber shnum, long offset, int length)
+      throws StorageException;
+
+  /**
+   * Batched reads (Tahoe's {@code slot_readv}): for each share in {@code shnums} (or every share
+   * of {@code si} when empty) that exists, the results of {@code vectors} in order. Backends
+   * talking to remote servers should override this with one round trip.
+   */
+  default Map<ShareNumber, List<byte[]>> readVectors(
+      StorageIndex si, Set<ShareNumber> shnums, List<ReadVector> vectors) throws StorageException {
+    Map<ShareNumber, List<byte[]>> out = new LinkedHashMap<>();
+    for (ShareInfo info : listShares(si)) {
+      if (!shnums.isEmpty() && !shnums.contains(info.shareNumber())) {
+        continue;
+      }
+      List<byte[]> results = new ArrayList<>(vectors.size());
+      for (ReadVector v : vectors) {
+        ByteBuffer b = read(si, info.shareNumber(), v.offset(), v.length());
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        results.add(bytes);
+      }
+      out.put(info.shareNumber(), results);
+    }
+    return out;
+  }
+
+  /**
+   * Starts an immutable upload of {@code allocatedSize} bytes (Tahoe's {@code allocate_buckets}
+   * for one share).
+   *
+   * @throws ShareConflictException if a committed share or an upload in progress exists for it
+   * @throws OutOfSpaceException if the share does not fit
+   */
+  ImmutableUpload allocate(StorageIndex si, ShareNumber shnum, long allocatedSize, LeaseSecrets lease)
+      throws StorageException;
+
+  /**
+   * Tahoe's {@code slot_testv_and_readv_and_writev}: checks {@code enabler} against every existing
+   * mutable share of {@code si} (mismatch: {@link WriteEnablerMismatchException}, nothing done),
+   * runs the read vectors on all existing shares, then, only if every test of every share passes,
+   * applies all writes (creating missing shares, storing {@code enabler}) atomically per slot.
+   */
+  TestAndWriteResult testAndWrite(
+      StorageIndex si,
+      WriteEnabler enabler,
+      Map<ShareNumber, ShareTestAndWrite> writes,
+      List<ReadVector> readVector,
+      LeaseSecrets lease)
+      throws StorageException;
+
+  /**
+   * Records a corruption advisory for a share (Tahoe writes a file under {@code
+   * corruption-advisories/}). Does nothing if the share does not exist.
+   */
+  void adviseCorrupt(ShareKind kind, StorageIndex si, ShareNumber shnum, String reason)
+      throws StorageException;
+
+  /** Space available now. */
+  SpaceInfo space() throws StorageException;
+
+  /** Optional capabilities this server implements. */
+  default Set<Capability> capabilities() {
+    return EnumSet.noneOf(Capability.class);
+  }
+
+  /**
+   * Optional ({@link Capability#REPLACE_IMMUTABLE}): an upload that, on commit, atomically
+   * replaces the existing immutable share {@code shnum} (used to repair a corrupt share in place).
+   * The old share stays readable until the commit, and leases are kept.
+   */
+  default ImmutableUpload replaceImmutable(
+      StorageIndex si, ShareNumber shnum, long allocatedSize, LeaseSecrets lease)
+      throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": replacing immutable shares");
+  }
+
+  /** Optional ({@link Capability#DELETE_SHARE}): deletes one share of the given kind. */
+  default void deleteShare(StorageIndex si, ShareNumber shnum, ShareKind kind) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": deleting shares");
+  }
+
+  /** Optional ({@link Capability#LEASES}): adds or renews a lease on every share of {@code si}. */
+  default void addLease(StorageIndex si, LeaseSecrets lease) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": leases");
+  }
+
+  /** Releases resources (connections, file handles). Idempotent. */
+  @Override
+  default void close() throws StorageException {}
+}
