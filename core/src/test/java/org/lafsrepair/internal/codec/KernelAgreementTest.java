@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 class KernelAgreementTest {
   private static final int[] SIZES = {
-    0, 1, 7, 8, 15, 31, 63, 64, 65, 127, 1023, 1024, 1025, 1031, 8191, 8192, 8193, 16384 + 77
+    0, 1, 7, 8, 15, 31, 63, 64, 65, 127, 128, 129, 191, 192, 1023, 1024, 1025, 1031, 8191, 8192, 8193, 16384 + 77
   };
-  private static final int[] ROWS = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 33};
+  private static final int[] ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 12, 15, 16, 17, 33};
 
   static List<Kernel> fastKernels() {
     List<Kernel> ks = new ArrayList<>(List.of(Kernels.get(CodecKernel.SWAR)));
