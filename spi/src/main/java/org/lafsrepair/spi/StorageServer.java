@@ -164,6 +164,33 @@ public interface StorageServer extends AutoCloseable {
     throw new UnsupportedCapabilityException(location() + ": leases");
   }
 
+  /**
+   * Optional ({@link Capability#PUBLISH_AUTHORITY}): stores a complete mutable share whose own
+   * RSA-PSS signature vouches for it, without a write enabler (docs/publish-authority.md). The
+   * server checks it with {@link org.lafsrepair.spi.authority.PublishAuthority#decidePublish}:
+   * valid signature, the key already bound to the slot, no rollback, no second version at the same
+   * seqnum. A fresh slot is created unbound (no writer can use it until {@link
+   * #rebindWriteEnabler}); an existing slot keeps its write enabler. Atomic like {@link
+   * #testAndWrite}.
+   *
+   * @throws PublishRefusedException if the share is refused (nothing changed); the reason says why
+   */
+  default PublicationResult publishMutableShare(
+      MutableSharePublication publication, LeaseSecrets lease) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": publish authority");
+  }
+
+  /**
+   * Optional ({@link Capability#PUBLISH_AUTHORITY}): sets the write enabler of every share of a
+   * slot, on the strength of a signature by the key the slot is bound to over the current seqnum.
+   * How the real writer takes back a slot that a repairer created or filled.
+   *
+   * @throws PublishRefusedException if the message is refused (nothing changed)
+   */
+  default void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": publish authority");
+  }
+
   /** Releases resources (connections, file handles). Idempotent. */
   @Override
   default void close() throws StorageException {}

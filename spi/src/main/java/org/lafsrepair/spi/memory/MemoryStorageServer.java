@@ -37,6 +37,12 @@ import org.lafsrepair.spi.TestAndWriteResult;
 import org.lafsrepair.spi.TestVector;
 import org.lafsrepair.spi.WriteEnabler;
 import org.lafsrepair.spi.WriteVector;
+import org.lafsrepair.spi.MutableSharePublication;
+import org.lafsrepair.spi.PublicationResult;
+import org.lafsrepair.spi.WriteEnablerRebind;
+import org.lafsrepair.spi.authority.MutableShareIntegrity;
+import org.lafsrepair.spi.authority.PublishAuthority;
+import org.lafsrepair.spi.authority.SlotView;
 
 /**
  * A {@link StorageServer} that keeps shares in memory, with the same semantics as a Tahoe storage
@@ -58,6 +64,7 @@ public final class MemoryStorageServer implements StorageServer {
   private final long capacity;
   private final Faults faults = new Faults();
   private final Object lock = new Object();
+  private final MutableShareIntegrity integrity;
 
   // Guarded by lock.
   private final Map<StorageIndex, TreeMap<ShareNumber, Share>> shares = new HashMap<>();
@@ -98,6 +105,7 @@ public final class MemoryStorageServer implements StorageServer {
     this.permutationSeed = b.permutationSeed != null ? b.permutationSeed.clone() : id.toBytes();
     this.location = b.location != null ? b.location : "memory:" + id.toBase32();
     this.capacity = b.capacity;
+    this.integrity = b.integrity;
     if (b.faultSetup != null) {
       b.faultSetup.accept(faults);
     }
@@ -120,8 +128,18 @@ public final class MemoryStorageServer implements StorageServer {
     private String location;
     private long capacity = Long.MAX_VALUE;
     private Consumer<Faults> faultSetup;
+    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder() {}
+
+    /**
+     * How publish authority judges whether a same-version mutable share is broken (default:
+     * signature only, so such shares are never replaced; core supplies a full hash-tree check).
+     */
+    public Builder shareIntegrity(MutableShareIntegrity integrity) {
+      this.integrity = Objects.requireNonNull(integrity, "integrity");
+      return this;
+    }
 
     /** The server id (default random). */
     public Builder id(ServerId id) {
@@ -183,7 +201,8 @@ public final class MemoryStorageServer implements StorageServer {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES);
+    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES,
+        Capability.PUBLISH_AUTHORITY);
   }
 
   @Override
@@ -344,7 +363,7 @@ public final class MemoryStorageServer implements StorageServer {
           throw new ShareConflictException(
               location + ": " + si + " holds immutable share " + e.getKey().value());
         }
-        if (!enabler.matches(e.getValue().writeEnabler)) {
+        if (!PublishAuthority.enablerMatches(enabler, e.getValue().writeEnabler)) {
           throw new org.lafsrepair.spi.WriteEnablerMismatchException(
               location + ": write enabler mismatch for " + si + " (recorded by node " + id + ")");
         }
@@ -409,6 +428,84 @@ public final class MemoryStorageServer implements StorageServer {
       }
       return new TestAndWriteResult(true, reads);
     }
+  }
+
+  @Override
+  public PublicationResult publishMutableShare(MutableSharePublication p, LeaseSecrets lease)
+      throws StorageException {
+    Objects.requireNonNull(p, "publication");
+    Objects.requireNonNull(lease, "lease");
+    faults.before(Faults.Op.TEST_AND_WRITE);
+    synchronized (lock) {
+      checkOpen();
+      TreeMap<ShareNumber, Share> m = mutableSlot(p.storageIndex());
+      byte[] enabler = m.isEmpty() ? null : m.firstEntry().getValue().writeEnabler;
+      PublishAuthority.Decision d =
+          PublishAuthority.decidePublish(p, slotView(m), enabler, integrity);
+      if (!d.write()) {
+        addOrRenew(m.get(p.shareNumber()), lease);
+        return d.result();
+      }
+      Share old = m.get(p.shareNumber());
+      long growth = p.length() - (old == null ? 0 : old.data.length());
+      if (growth > available()) {
+        throw new OutOfSpaceException(location + ": publication needs " + growth + " bytes");
+      }
+      SparseBytes data = new SparseBytes();
+      data.write(0, p.share());
+      Share s = new Share(ShareKind.MUTABLE, data,
+          old != null ? old.writeEnabler : d.enablerToRecord(),
+          old != null ? old.leases : new ArrayList<>());
+      addOrRenew(s, lease);
+      shares.computeIfAbsent(p.storageIndex(), k -> new TreeMap<>()).put(p.shareNumber(), s);
+      return d.result();
+    }
+  }
+
+  @Override
+  public void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    Objects.requireNonNull(rebind, "rebind");
+    faults.before(Faults.Op.TEST_AND_WRITE);
+    synchronized (lock) {
+      checkOpen();
+      TreeMap<ShareNumber, Share> m = mutableSlot(rebind.storageIndex());
+      PublishAuthority.checkRebind(rebind, id, slotView(m));
+      byte[] we = rebind.enabler().toBytes();
+      for (Share s : m.values()) {
+        System.arraycopy(we, 0, s.writeEnabler, 0, we.length);
+      }
+    }
+  }
+
+  /** The slot's shares (caller holds the lock); refuses a storage index holding immutable ones. */
+  private TreeMap<ShareNumber, Share> mutableSlot(StorageIndex si) throws ShareConflictException {
+    TreeMap<ShareNumber, Share> m = shares.getOrDefault(si, new TreeMap<>());
+    for (Map.Entry<ShareNumber, Share> e : m.entrySet()) {
+      if (e.getValue().kind != ShareKind.MUTABLE) {
+        throw new ShareConflictException(
+            location + ": " + si + " holds immutable share " + e.getKey().value());
+      }
+    }
+    return m;
+  }
+
+  private static SlotView slotView(TreeMap<ShareNumber, Share> m) {
+    return new SlotView() {
+      @Override
+      public Set<ShareNumber> shares() {
+        return m.keySet();
+      }
+
+      @Override
+      public ByteBuffer read(ShareNumber shnum, long offset, int length) {
+        return ByteBuffer.wrap(m.get(shnum).data.read(offset, length));
+      }
+
+      @Override
+      public long length(ShareNumber shnum) {
+        return m.get(shnum).data.length();
+      }
+    };
   }
 
   @Override
