@@ -17,7 +17,10 @@ import picocli.CommandLine.Command;
       CapCommand.class,
       CheckCommand.class,
       RepairCommand.class,
-      PutCommand.class
+      PutCommand.class,
+      GetCommand.class,
+      GridCommand.class,
+      DemoCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

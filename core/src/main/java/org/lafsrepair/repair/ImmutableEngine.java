@@ -123,7 +123,7 @@ final class ImmutableEngine {
         } else {
           ShareSource src = ShareSource.of(a.server(), si, sh);
           pending.computeIfAbsent(a.server(), k -> new TreeMap<>())
-              .put(sh, settings.executor().submit(() -> fmt.verify(src)));
+              .put(sh, settings.executor().submit(() -> fmt.verify(sh, src)));
         }
       }
     }
@@ -292,7 +292,7 @@ final class ImmutableEngine {
         continue;
       }
       // Read it back: only a share that verifies counts, and only then may copies be retired.
-      ShareVerdict v = fmt.verify(ShareSource.of(target, s.si(), e.getKey()));
+      ShareVerdict v = fmt.verify(e.getKey(), ShareSource.of(target, s.si(), e.getKey()));
       if (!v.isGood()) {
         problems.add("new " + e.getKey() + " on " + w.server() + " did not verify: " + v.reason());
         continue;

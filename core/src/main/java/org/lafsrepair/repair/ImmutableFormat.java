@@ -17,7 +17,7 @@ interface ImmutableFormat {
   int n();
 
   /** Reads and verifies every byte of one share. Never throws for bad data: that is a verdict. */
-  ShareVerdict verify(ShareSource share);
+  ShareVerdict verify(ShareNumber shnum, ShareSource share);
 
   /**
    * Writes the complete bytes of every share in {@code sinks}, decoding from {@code sources}
