@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.lafsrepair.backend.disk.DiskGrid;
 import org.lafsrepair.cap.Cap;
 import org.lafsrepair.client.Downloader;
 import org.lafsrepair.client.Uploader;
@@ -24,6 +25,7 @@ import org.lafsrepair.immutable.PlaintextSource;
 import org.lafsrepair.repair.CheckResult;
 import org.lafsrepair.repair.RepairResult;
 import org.lafsrepair.repair.Repairer;
+import org.lafsrepair.spi.InvalidRequestException;
 import org.lafsrepair.spi.StorageIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,12 +57,12 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path root = dir != null ? dir : Files.createTempDirectory("lafs-repair-demo");
-    Files.createDirectories(root);
-    if (GridInit.hasServers(root)) {
-      throw new CliException(ExitCodes.USAGE, root + " already holds a grid; give an empty --dir");
+    Path root = dir != null ? dir : Files.createTempDirectory("lafs-repair-demo").resolve("grid");
+    try {
+      DiskGrid.init(root, 10);
+    } catch (InvalidRequestException e) {
+      throw new CliException(ExitCodes.USAGE, "demo: " + e.getMessage(), e);
     }
-    GridInit.init(root, 10);
     List<Sample> samples = List.of(
         new Sample("notes.txt", 4_000, "2 shares deleted"),
         new Sample("photo.jpg", 300_000, "4 shares deleted (k=3 of N=10 left: 6)"),
