@@ -98,6 +98,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
   private boolean closed;
   private long invalidItems;
   private WorkerStats lastStats;
+  private final Set<ItemId> lostSinceHeartbeat = new HashSet<>();
 
   /** Observes the steps of crash-relevant operations; tests throw from it to simulate a crash. */
   @FunctionalInterface
@@ -283,6 +284,21 @@ public final class DirectoryWorkQueue implements WorkQueue {
       throw new IllegalArgumentException("max must be >= 1");
     }
     List<Claim> out = new ArrayList<>();
+    boolean lapsed;
+    WorkerStats stats;
+    synchronized (this) {
+      checkOpen();
+      lapsed = clock.instant().isAfter(leaseExpires);
+      stats = lastStats;
+    }
+    if (lapsed) {
+      // Never take new work on a dead lease; what renewing reveals as lost is reported by the
+      // next heartbeat.
+      Set<ItemId> lost = renew(stats);
+      synchronized (this) {
+        lostSinceHeartbeat.addAll(lost);
+      }
+    }
     synchronized (this) {
       checkOpen();
       Instant now = clock.instant();
@@ -666,6 +682,15 @@ public final class DirectoryWorkQueue implements WorkQueue {
   @Override
   public Set<ItemId> heartbeat(WorkerStats stats) throws IOException {
     Objects.requireNonNull(stats, "stats");
+    Set<ItemId> lost = renew(stats);
+    synchronized (this) {
+      lost.addAll(lostSinceHeartbeat);
+      lostSinceHeartbeat.clear();
+    }
+    return lost;
+  }
+
+  private Set<ItemId> renew(WorkerStats stats) throws IOException {
     Instant now = clock.instant();
     boolean lapsed;
     synchronized (this) {
@@ -978,6 +1003,19 @@ public final class DirectoryWorkQueue implements WorkQueue {
         if (name == null || !keyOf(name).equals(key) || !Files.exists(dir.resolve(name))) {
           Files.deleteIfExists(j);
           Files.deleteIfExists(claimsDir.resolve(key));
+        }
+      }
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(claimsDir)) {
+      for (Path c : ds) {
+        String key = c.getFileName().toString();
+        if (key.startsWith(".") || Files.exists(journalDir.resolve(key + ".log"))) {
+          continue;
+        }
+        Optional<String> holder = readClaimOwner(key);
+        if (holder.isEmpty() || !isLive(holder.get(), now)) {
+          // A dead worker's claim on a file it had finished (or never started).
+          Files.deleteIfExists(c);
         }
       }
     }
