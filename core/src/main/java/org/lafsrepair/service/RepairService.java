@@ -81,7 +81,8 @@ public final class RepairService extends AbstractExecutionThreadService {
   private boolean stopRequested;
   private boolean stopping;
   private long seq;
-  private Instant lastEmptyClaim = Instant.MIN;
+  private long lastEmptyClaimNanos;
+  private boolean lastClaimEmpty;
   private boolean wakeRequested;
   private Instant nextHeartbeat = Instant.MIN;
   private Instant nextProgress;
@@ -535,8 +536,9 @@ public final class RepairService extends AbstractExecutionThreadService {
       // Claim in batches (a directory scan is not free), and not again right after finding
       // nothing, unless something woke us.
       boolean low = pending.size() <= maxPendingItems / 2 || ready.size() < threads;
-      boolean idleWait = now.isBefore(lastEmptyClaim.plus(pollInterval))
-          && !lastEmptyClaim.equals(Instant.MIN);
+      // Real time, not the service clock: this only paces directory scans.
+      boolean idleWait = lastClaimEmpty
+          && System.nanoTime() - lastEmptyClaimNanos < pollInterval.toNanos();
       if (room <= 0 || !low || idleWait && !wakeRequested) {
         return false;
       }
@@ -555,10 +557,11 @@ public final class RepairService extends AbstractExecutionThreadService {
     lock.lock();
     try {
       if (claims.isEmpty()) {
-        lastEmptyClaim = now;
+        lastClaimEmpty = true;
+        lastEmptyClaimNanos = System.nanoTime();
         return false;
       }
-      lastEmptyClaim = Instant.MIN;
+      lastClaimEmpty = false;
       for (Claim c : claims) {
         Task t = new Task(c, seq++);
         pending.put(c.id(), t);
