@@ -1,0 +1,28 @@
+package org.lafsrepair.repair;
+
+import java.util.Map;
+import org.lafsrepair.internal.share.ShareSink;
+import org.lafsrepair.internal.share.ShareSource;
+import org.lafsrepair.spi.ShareNumber;
+import org.lafsrepair.spi.StorageException;
+
+/**
+ * What the check/repair engine needs from an immutable file format, bound to one file (its verify
+ * cap, or in storage-index-only mode the UEB found on the shares). Keeps the engine independent
+ * of the format code's own types.
+ */
+interface ImmutableFormat {
+  int k();
+
+  int n();
+
+  /** Reads and verifies every byte of one share. Never throws for bad data: that is a verdict. */
+  ShareVerdict verify(ShareSource share);
+
+  /**
+   * Writes the complete bytes of every share in {@code sinks}, decoding from {@code sources}
+   * (verified good shares, at least k), byte-identical to what the original uploader wrote.
+   */
+  void rebuild(Map<ShareNumber, ShareSource> sources, Map<ShareNumber, ShareSink> sinks)
+      throws StorageException, RebuildException;
+}
