@@ -2,45 +2,60 @@ package org.lafsrepair.service;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.CapFormatException;
+import org.lafsrepair.cap.Caps;
 import org.lafsrepair.spi.StorageIndex;
 
 /**
  * One unit of repair work: a cap (verify cap, or any cap that diminishes to one) or a bare storage
- * index. Immutable; {@link #text()} is the canonical form written to queues and reports.
+ * index. Immutable.
+ *
+ * <p>{@link #text()} is the line as given (what reports show); {@link #toString()} is safe to log:
+ * it names the storage index, never the cap, since a work line may hold a read or write cap.
  *
  * @param text the cap or the 26-character base32 storage index, trimmed
- * @param storageIndex present when the item is a bare storage index (the weaker,
- *     storage-index-only mode)
+ * @param cap the parsed cap; empty for a bare storage index (the weaker, storage-index-only mode)
+ * @param storageIndex where the shares live; empty only for literal caps, which store nothing
  */
-public record WorkItem(String text, Optional<StorageIndex> storageIndex) {
+public record WorkItem(String text, Optional<Cap> cap, Optional<StorageIndex> storageIndex) {
   /** Longest accepted line; real caps are a few hundred characters. */
   public static final int MAX_LENGTH = 2048;
 
   public WorkItem {
     Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(cap, "cap");
     Objects.requireNonNull(storageIndex, "storageIndex");
     if (text.isEmpty() || text.length() > MAX_LENGTH || !text.strip().equals(text)) {
       throw new IllegalArgumentException("work item text must be 1.." + MAX_LENGTH
           + " characters without surrounding whitespace");
     }
-    if (storageIndex.isPresent() && !storageIndex.get().toBase32().equals(text)) {
-      throw new IllegalArgumentException("storage index does not match text " + text);
+    if (cap.isEmpty() && storageIndex.isEmpty()) {
+      throw new IllegalArgumentException("a work item needs a cap or a storage index");
+    }
+    if (cap.isPresent() && !cap.get().storageIndex().equals(storageIndex)) {
+      throw new IllegalArgumentException("storage index does not match the cap's");
     }
   }
 
   /** The storage-index-only item for {@code si}. */
   public static WorkItem of(StorageIndex si) {
-    return new WorkItem(si.toBase32(), Optional.of(si));
+    return new WorkItem(si.toBase32(), Optional.empty(), Optional.of(si));
+  }
+
+  /** The item for {@code cap}; its text is the cap string. */
+  public static WorkItem of(Cap cap) {
+    return new WorkItem(cap.format(), Optional.of(cap), cap.storageIndex());
   }
 
   /** True when the item is a cap rather than a bare storage index. */
   public boolean isCap() {
-    return storageIndex.isEmpty();
+    return cap.isPresent();
   }
 
   /**
-   * Parses one queue line: a 26-character base32 storage index, or a Tahoe cap ({@code URI:...}).
-   * Surrounding whitespace is ignored.
+   * Parses one queue line: a Tahoe cap ({@code URI:...}, strictly, by {@link Caps#parse}) or a
+   * 26-character base32 storage index. Surrounding whitespace is ignored.
    *
    * @throws InvalidWorkItemException saying why the line is neither
    */
@@ -54,14 +69,13 @@ public record WorkItem(String text, Optional<StorageIndex> storageIndex) {
     if (t.length() > MAX_LENGTH) {
       throw new InvalidWorkItemException(shown, "item longer than " + MAX_LENGTH + " characters");
     }
-    if (t.startsWith("URI:")) {
-      for (int i = 0; i < t.length(); i++) {
-        char c = t.charAt(i);
-        if (c <= ' ' || c >= 0x7f) {
-          throw new InvalidWorkItemException(shown, "cap contains an invalid character at " + i);
-        }
+    if (t.startsWith("URI:") || t.startsWith("ro.") || t.startsWith("imm.")) {
+      try {
+        Cap cap = Caps.parse(t);
+        return new WorkItem(t, Optional.of(cap), cap.storageIndex());
+      } catch (CapFormatException e) {
+        throw new InvalidWorkItemException(shown, "bad cap: " + e.getMessage());
       }
-      return new WorkItem(t, Optional.empty());
     }
     if (t.length() == 26) {
       try {
@@ -76,6 +90,7 @@ public record WorkItem(String text, Optional<StorageIndex> storageIndex) {
 
   @Override
   public String toString() {
-    return text;
+    return storageIndex.map(si -> (cap.isPresent() ? cap.get().kind() : "si") + ":" + si)
+        .orElse("lit");
   }
 }
