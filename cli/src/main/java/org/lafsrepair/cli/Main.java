@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       CapCommand.class,
       CheckCommand.class,
-      RepairCommand.class
+      RepairCommand.class,
+      EnqueueCommand.class,
+      StatusCommand.class,
+      ServeCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
