@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       CapCommand.class,
       CheckCommand.class,
-      RepairCommand.class
+      RepairCommand.class,
+      GridCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
