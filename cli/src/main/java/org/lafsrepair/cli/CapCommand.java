@@ -11,8 +11,6 @@ import org.lafsrepair.cap.CapFormatException;
 import org.lafsrepair.cap.Caps;
 import org.lafsrepair.cap.ChkReadCap;
 import org.lafsrepair.cap.ChkVerifyCap;
-import org.lafsrepair.cap.DirectoryCap;
-import org.lafsrepair.cap.DirectoryVerifyCap;
 import org.lafsrepair.cap.LiteralCap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,7 +67,7 @@ final class CapCommand implements Callable<Integer> {
     cap.storageIndex().ifPresent(si -> m.put("storage-index", si.toBase32()));
     cap.verifyCap().ifPresent(v -> m.put("verify-cap", v.format()));
     cap.readCap().ifPresent(r -> m.put("read-cap", r.format()));
-    Cap file = unwrap(cap);
+    Cap file = cap.fileCap();
     if (file instanceof ChkReadCap c) {
       m.put("k", c.k());
       m.put("n", c.n());
@@ -82,15 +80,5 @@ final class CapCommand implements Callable<Integer> {
       m.put("size", c.size());
     }
     return m;
-  }
-
-  private static Cap unwrap(Cap cap) {
-    if (cap instanceof DirectoryCap d) {
-      return d.inner();
-    }
-    if (cap instanceof DirectoryVerifyCap d) {
-      return d.inner();
-    }
-    return cap;
   }
 }
