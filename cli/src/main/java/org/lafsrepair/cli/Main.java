@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       CapCommand.class,
       CheckCommand.class,
       RepairCommand.class,
+      GridCommand.class,
       EnqueueCommand.class,
       StatusCommand.class,
       ServeCommand.class

@@ -1,6 +1,11 @@
 package org.lafsrepair.immutable;
 
 import java.util.Optional;
+import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.ChkReadCap;
+import org.lafsrepair.cap.ChkVerifyCap;
+import org.lafsrepair.cap.ImmutableBytes;
+import org.lafsrepair.cap.LiteralCap;
 import org.lafsrepair.internal.crypto.ChkKeys;
 import org.lafsrepair.spi.StorageIndex;
 
@@ -30,6 +35,30 @@ public final class ChkEncoding {
 
   static ChkEncoding chk(byte[] key, ChkGeometry g, UriExtension ueb, long shareLength) {
     return new ChkEncoding(null, key.clone(), g, ueb, shareLength);
+  }
+
+  /** The read cap: a {@link LiteralCap} for small files, else a {@link ChkReadCap}. */
+  public Cap cap() {
+    if (literal != null) {
+      return new LiteralCap(ImmutableBytes.copyOf(literal));
+    }
+    return readCap();
+  }
+
+  /** The CHK read cap. */
+  public ChkReadCap readCap() {
+    requireChk();
+    return new ChkReadCap(
+        ImmutableBytes.copyOf(key),
+        ImmutableBytes.copyOf(ueb.hash()),
+        geometry.k(),
+        geometry.n(),
+        geometry.size());
+  }
+
+  /** The CHK verify cap. */
+  public ChkVerifyCap verifyCap() {
+    return readCap().toVerifyCap();
   }
 
   public boolean isLiteral() {

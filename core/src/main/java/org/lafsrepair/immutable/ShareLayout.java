@@ -68,13 +68,13 @@ public record ShareLayout(
    * size or the UEB offset reaches 2^32 ({@code layout.make_write_bucket_proxy}).
    */
   public static ShareLayout forUpload(ChkGeometry g) {
-    ShareLayout v1 = expected(1, g);
-    if (g.blockSize() >= V1_LIMIT
-        || g.shareDataSize() >= V1_LIMIT
-        || v1.uriExtensionOffset >= V1_LIMIT) {
+    // Offsets grow monotonically up to the UEB offset, so v1 fails exactly when Tahoe's
+    // FileTooLargeError conditions hold.
+    try {
+      return expected(1, g);
+    } catch (IllegalArgumentException tooLargeForV1) {
       return expected(2, g);
     }
-    return v1;
   }
 
   /**

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lafsrepair.internal.share.ShareSink;
-import org.lafsrepair.spi.Base32;
 import org.lafsrepair.spi.ShareNumber;
 import org.lafsrepair.testing.ChkCorpus;
 import org.lafsrepair.testing.TahoeCapVectors;
@@ -24,12 +23,7 @@ import org.lafsrepair.testing.TahoeCapVectors;
 class ChkEncoderTest {
 
   static String capString(ChkEncoding e) {
-    if (e.isLiteral()) {
-      return "URI:LIT:" + Base32.encode(e.literalData().orElseThrow());
-    }
-    ChkGeometry g = e.geometry();
-    return "URI:CHK:" + Base32.encode(e.key()) + ":" + Base32.encode(e.uebHash()) + ":" + g.k()
-        + ":" + g.n() + ":" + g.size();
+    return e.cap().format();
   }
 
   static Stream<ChkCorpus.Case> corpus() {

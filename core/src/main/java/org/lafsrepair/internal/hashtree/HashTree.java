@@ -165,6 +165,31 @@ public final class HashTree {
     }
   }
 
+  /**
+   * Checks a serialized complete tree read from untrusted storage: the interior nodes whose
+   * stored value is not the pair hash of their stored children, ascending. Empty means the tree
+   * is internally consistent (its root still has to be compared with a trusted one).
+   *
+   * @throws IllegalArgumentException unless the length is (2^m·2−1)·32
+   */
+  public static int[] inconsistentNodes(byte[] serialized) {
+    int count = serialized.length / H;
+    if (serialized.length % H != 0 || Integer.bitCount(count + 1) != 1) {
+      throw new IllegalArgumentException("not a complete tree: " + serialized.length + " bytes");
+    }
+    PairHasher hasher = new PairHasher();
+    byte[] h = new byte[H];
+    int[] bad = new int[count];
+    int nbad = 0;
+    for (int i = 0; 2 * i + 2 < count; i++) {
+      hasher.hash(serialized, (2 * i + 1) * H, serialized, (2 * i + 2) * H, h, 0);
+      if (!Arrays.equals(h, 0, H, serialized, i * H, (i + 1) * H)) {
+        bad[nbad++] = i;
+      }
+    }
+    return Arrays.copyOf(bad, nbad);
+  }
+
   /** {@code H("Merkle tree empty leaf"; decimal(i))}, the padding at leaf position i. */
   public static byte[] emptyLeafHash(int leafPosition) {
     return Hashes.tagged(
