@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
       PutCommand.class,
       GetCommand.class,
       GridCommand.class,
+      EnqueueCommand.class,
+      StatusCommand.class,
+      ServeCommand.class,
       DemoCommand.class
     })
 public final class Main implements Runnable {

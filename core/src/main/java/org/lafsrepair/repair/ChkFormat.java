@@ -1,6 +1,8 @@
 package org.lafsrepair.repair;
 
+import java.util.List;
 import java.util.Map;
+import org.lafsrepair.immutable.ShareCandidate;
 import java.util.stream.Collectors;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.immutable.ChkRebuilder;
@@ -53,7 +55,7 @@ final class ChkFormat implements ImmutableFormat {
   }
 
   @Override
-  public void rebuild(Map<ShareNumber, ShareSource> sources, Map<ShareNumber, ShareSink> sinks)
+  public void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
       throws StorageException, RebuildException {
     try {
       ChkRebuilder.rebuild(cap, sources, sinks);
