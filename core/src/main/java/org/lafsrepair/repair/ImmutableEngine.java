@@ -289,6 +289,7 @@ final class ImmutableEngine {
         e.getValue().commit();
       } catch (StorageException | RuntimeException ex) {
         problems.add("commit of " + e.getKey() + " on " + w.server() + " failed: " + ex.getMessage());
+        abortAll(Map.of(e.getKey(), e.getValue()), problems);
         continue;
       }
       // Read it back: only a share that verifies counts, and only then may copies be retired.
