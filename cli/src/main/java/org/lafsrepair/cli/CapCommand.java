@@ -2,7 +2,11 @@ package org.lafsrepair.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,8 +15,6 @@ import org.lafsrepair.cap.CapFormatException;
 import org.lafsrepair.cap.Caps;
 import org.lafsrepair.cap.ChkReadCap;
 import org.lafsrepair.cap.ChkVerifyCap;
-import org.lafsrepair.cap.DirectoryCap;
-import org.lafsrepair.cap.DirectoryVerifyCap;
 import org.lafsrepair.cap.LiteralCap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +35,11 @@ final class CapCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "CAP", description = "Any Tahoe-LAFS cap (URI:...).")
+  @Parameters(
+      index = "0",
+      paramLabel = "CAP",
+      description = "Any Tahoe-LAFS cap (URI:...), or '-' to read it from the first line of"
+          + " stdin (keeps the cap out of the process list).")
   String cap;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
@@ -43,7 +49,7 @@ final class CapCommand implements Callable<Integer> {
   public Integer call() {
     Cap parsed;
     try {
-      parsed = Caps.parse(cap);
+      parsed = Caps.parse("-".equals(cap) ? readStdinLine() : cap);
     } catch (CapFormatException e) {
       throw new CliException(ExitCodes.USAGE, "bad cap: " + e.getMessage(), e);
     }
@@ -62,6 +68,19 @@ final class CapCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private static String readStdinLine() {
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line = r.readLine();
+      if (line == null) {
+        throw new CliException(ExitCodes.USAGE, "bad cap: stdin is empty");
+      }
+      return line.strip();
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.IO, "cannot read stdin: " + e.getMessage(), e);
+    }
+  }
+
   /** The report's fields, in the order of docs/cli.md; absent fields are left out. */
   static Map<String, Object> describe(Cap cap) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -69,7 +88,7 @@ final class CapCommand implements Callable<Integer> {
     cap.storageIndex().ifPresent(si -> m.put("storage-index", si.toBase32()));
     cap.verifyCap().ifPresent(v -> m.put("verify-cap", v.format()));
     cap.readCap().ifPresent(r -> m.put("read-cap", r.format()));
-    Cap file = unwrap(cap);
+    Cap file = cap.fileCap();
     if (file instanceof ChkReadCap c) {
       m.put("k", c.k());
       m.put("n", c.n());
@@ -82,15 +101,5 @@ final class CapCommand implements Callable<Integer> {
       m.put("size", c.size());
     }
     return m;
-  }
-
-  private static Cap unwrap(Cap cap) {
-    if (cap instanceof DirectoryCap d) {
-      return d.inner();
-    }
-    if (cap instanceof DirectoryVerifyCap d) {
-      return d.inner();
-    }
-    return cap;
   }
 }

@@ -17,7 +17,10 @@ import picocli.CommandLine.Command;
       CapCommand.class,
       CheckCommand.class,
       RepairCommand.class,
-      GridCommand.class
+      GridCommand.class,
+      EnqueueCommand.class,
+      StatusCommand.class,
+      ServeCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

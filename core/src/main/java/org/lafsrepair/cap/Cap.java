@@ -45,4 +45,12 @@ public sealed interface Cap
   default boolean isDirectory() {
     return false;
   }
+
+  /**
+   * The cap of the file that holds the data: the inner cap of a directory cap, else this cap.
+   * Storage, verification and repair work on this.
+   */
+  default Cap fileCap() {
+    return this;
+  }
 }

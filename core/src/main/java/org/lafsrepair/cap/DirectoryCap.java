@@ -77,6 +77,11 @@ public record DirectoryCap(Cap inner) implements Cap {
   }
 
   @Override
+  public Cap fileCap() {
+    return inner;
+  }
+
+  @Override
   public String toString() {
     return format();
   }

@@ -51,6 +51,11 @@ public record DirectoryVerifyCap(VerifyCap inner) implements VerifyCap {
   }
 
   @Override
+  public VerifyCap fileCap() {
+    return inner;
+  }
+
+  @Override
   public String toString() {
     return format();
   }

@@ -27,4 +27,10 @@ public sealed interface VerifyCap extends Cap
   default Optional<Cap> readCap() {
     return Optional.empty();
   }
+
+  /** The file-level verify cap: the inner cap of a directory verify cap, else this cap. */
+  @Override
+  default VerifyCap fileCap() {
+    return this;
+  }
 }

@@ -3,6 +3,10 @@ package org.lafsrepair.mutable;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.MutableReadCap;
+import org.lafsrepair.cap.MutableVerifyCap;
+import org.lafsrepair.cap.MutableWriteCap;
 import org.lafsrepair.internal.crypto.MutableKeys;
 import org.lafsrepair.spi.StorageIndex;
 
@@ -40,6 +44,24 @@ public final class MutableFileKeys {
     byte[] wk = key(writekey, "writekey");
     byte[] rk = MutableKeys.readkey(wk);
     return new MutableFileKeys(MutableKeys.storageIndex(rk), fp(fingerprint), rk, wk);
+  }
+
+  /**
+   * The keys a mutable cap grants: write, read or verify cap (SDMF or MDMF alike).
+   *
+   * @throws IllegalArgumentException for any other kind of cap
+   */
+  public static MutableFileKeys of(Cap cap) {
+    if (cap instanceof MutableWriteCap w) {
+      return forWrite(w.writekey().toByteArray(), w.fingerprint().toByteArray());
+    }
+    if (cap instanceof MutableReadCap r) {
+      return forRead(r.readkey().toByteArray(), r.fingerprint().toByteArray());
+    }
+    if (cap instanceof MutableVerifyCap v) {
+      return forVerify(v.index(), v.fingerprint().toByteArray());
+    }
+    throw new IllegalArgumentException("not a mutable file cap: " + cap.kind());
   }
 
   private static byte[] fp(byte[] fingerprint) {

@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -102,6 +102,8 @@ class CapsPropertiesTest {
       assertTrue(v.kind().endsWith("-verify"));
       assertEquals(cap.isDirectory(), v.isDirectory());
       assertEquals(cap.isMutable(), v.isMutable());
+      assertEquals(cap.fileCap().verifyCap().orElseThrow(), v.fileCap());
+      assertTrue(!v.fileCap().isDirectory());
     } else {
       assertTrue(cap.kind().endsWith("lit"));
       assertTrue(cap.storageIndex().isEmpty());

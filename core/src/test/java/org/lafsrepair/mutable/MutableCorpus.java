@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

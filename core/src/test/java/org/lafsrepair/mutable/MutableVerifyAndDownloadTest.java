@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -60,6 +60,12 @@ import org.lafsrepair.spi.TestVector;
 import org.lafsrepair.spi.WriteEnabler;
 import org.lafsrepair.spi.WriteEnablerMismatchException;
 import org.lafsrepair.spi.WriteVector;
+import org.lafsrepair.spi.MutableSharePublication;
+import org.lafsrepair.spi.PublicationResult;
+import org.lafsrepair.spi.WriteEnablerRebind;
+import org.lafsrepair.spi.authority.MutableShareIntegrity;
+import org.lafsrepair.spi.authority.PublishAuthority;
+import org.lafsrepair.spi.authority.SlotView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +119,7 @@ public final class DiskStorageServer implements StorageServer {
   private final FileChannel lockChannel;
   private final FileLock dirLock;
   private volatile boolean closed;
+  private final MutableShareIntegrity integrity;
 
   private record Key(StorageIndex si, ShareNumber shnum) {}
 
@@ -138,6 +145,7 @@ public final class DiskStorageServer implements StorageServer {
     this.advisoryDir = storageDir.resolve("corruption-advisories");
     this.clock = b.clock;
     this.reservedSpace = b.reservedSpace;
+    this.integrity = b.integrity;
     try {
       Files.createDirectories(sharesDir);
       Files.createDirectories(advisoryDir);
@@ -185,6 +193,7 @@ public final class DiskStorageServer implements StorageServer {
     private final Path serverDir;
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
+    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder(Path serverDir) {
       this.serverDir = Objects.requireNonNull(serverDir, "serverDir");
@@ -202,6 +211,15 @@ public final class DiskStorageServer implements StorageServer {
         throw new IllegalArgumentException("reserved space must be >= 0");
       }
       this.reservedSpace = bytes;
+      return this;
+    }
+
+    /**
+     * How publish authority judges whether a same-version mutable share is broken (default:
+     * signature only, so such shares are never replaced; core supplies a full hash-tree check).
+     */
+    public Builder shareIntegrity(MutableShareIntegrity integrity) {
+      this.integrity = Objects.requireNonNull(integrity, "integrity");
       return this;
     }
 
@@ -232,7 +250,8 @@ public final class DiskStorageServer implements StorageServer {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES);
+    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES,
+        Capability.PUBLISH_AUTHORITY);
   }
 
   // ------------------------------------------------------------------ paths
@@ -836,7 +855,7 @@ public final class DiskStorageServer implements StorageServer {
         if (p.kind() != ShareKind.MUTABLE) {
           throw new ShareConflictException(what + " is immutable; mutable writes refused");
         }
-        if (!enabler.matches(p.mut().writeEnabler())) {
+        if (!PublishAuthority.enablerMatches(enabler, p.mut().writeEnabler())) {
           throw new WriteEnablerMismatchException(what + ": bad write enabler; it was recorded by node "
               + org.lafsrepair.spi.Base32.encode(p.mut().nodeId()));
         }
@@ -887,6 +906,108 @@ public final class DiskStorageServer implements StorageServer {
         applyMutable(si, e.getKey(), existing.get(e.getKey()), e.getValue(), enabler, lease);
       }
       return new TestAndWriteResult(true, reads);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ publish authority
+
+  /** The mutable shares of a slot with their headers (caller holds the write lock). */
+  private Map<ShareNumber, MutableContainer.Header> mutableSlot(StorageIndex si) throws StorageException {
+    Map<ShareNumber, MutableContainer.Header> existing = new TreeMap<>();
+    for (ShareNumber sh : shareNumbers(si)) {
+      String what = what(si, sh);
+      Parsed p = parseExisting(sharePath(si, sh), what);
+      if (p == null) {
+        continue;
+      }
+      if (p.kind() != ShareKind.MUTABLE) {
+        throw new ShareConflictException(what + " is immutable; mutable writes refused");
+      }
+      existing.put(sh, p.mut());
+    }
+    return existing;
+  }
+
+  private SlotView slotView(StorageIndex si, Map<ShareNumber, MutableContainer.Header> existing) {
+    return new SlotView() {
+      @Override
+      public Set<ShareNumber> shares() {
+        return existing.keySet();
+      }
+
+      @Override
+      public ByteBuffer read(ShareNumber shnum, long offset, int length) throws StorageException {
+        return ByteBuffer.wrap(readMutable(si, shnum, existing.get(shnum), offset, length));
+      }
+
+      @Override
+      public long length(ShareNumber shnum) {
+        return existing.get(shnum).dataLength();
+      }
+    };
+  }
+
+  @Override
+  public PublicationResult publishMutableShare(MutableSharePublication p, LeaseSecrets lease)
+      throws StorageException {
+    Objects.requireNonNull(p, "publication");
+    Objects.requireNonNull(lease, "lease");
+    checkOpen();
+    StorageIndex si = p.storageIndex();
+    Lock l = locks.get(si).writeLock();
+    l.lock();
+    try {
+      Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
+      byte[] enabler = existing.isEmpty() ? null : existing.values().iterator().next().writeEnabler();
+      PublishAuthority.Decision d =
+          PublishAuthority.decidePublish(p, slotView(si, existing), enabler, integrity);
+      MutableContainer.Header old = existing.get(p.shareNumber());
+      long growth = p.length() - (old == null ? -MutableContainer.DATA_OFFSET - 4 : old.dataLength());
+      if (d.write() && growth > available()) {
+        throw new OutOfSpaceException(serverDir + ": publication to " + si + " needs " + growth
+            + " bytes");
+      }
+      // The whole share replaces the old data (new length = EOF), and a new container records the
+      // slot's enabler (or the unbound one); an existing container keeps its own.
+      ShareTestAndWrite tw = new ShareTestAndWrite(List.of(),
+          d.write() ? List.of(new WriteVector(0, bytes(p.share()))) : List.of(),
+          d.write() ? java.util.OptionalLong.of(p.length()) : java.util.OptionalLong.empty());
+      applyMutable(si, p.shareNumber(), old, tw, WriteEnabler.of(d.write() && old == null
+          ? d.enablerToRecord() : old.writeEnabler()), lease);
+      return d.result();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
+  @Override
+  public void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    Objects.requireNonNull(rebind, "rebind");
+    checkOpen();
+    StorageIndex si = rebind.storageIndex();
+    Lock l = locks.get(si).writeLock();
+    l.lock();
+    try {
+      Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
+      PublishAuthority.checkRebind(rebind, id, slotView(si, existing));
+      for (ShareNumber sh : existing.keySet()) {
+        try (FileChannel ch = FileChannel.open(sharePath(si, sh), StandardOpenOption.WRITE)) {
+          // Container bytes 32..84: the node id that accepted the enabler, then the enabler.
+          DiskIo.writeFully(ch, 32, ByteBuffer.wrap(id.toBytes()));
+          DiskIo.writeFully(ch, 52, ByteBuffer.wrap(rebind.enabler().toBytes()));
+          ch.force(true);
+        } catch (IOException e) {
+          throw DiskIo.map(e, what(si, sh) + ": rebinding the write enabler");
+        }
+      }
     } finally {
       l.unlock();
     }
