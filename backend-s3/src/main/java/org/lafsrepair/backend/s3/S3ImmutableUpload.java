@@ -248,6 +248,9 @@ final class S3ImmutableUpload implements ImmutableUpload {
 
   @Override
   public synchronized void commit() throws StorageException {
+    if (state == State.COMMITTED) {
+      return; // a retried commit
+    }
     requireOpen();
     S3Client s3 = server.s3();
     try {
@@ -306,7 +309,10 @@ final class S3ImmutableUpload implements ImmutableUpload {
 
   @Override
   public synchronized void abort() throws StorageException {
-    if (state != State.OPEN) {
+    if (state == State.COMMITTED) {
+      throw new ShareConflictException(server.location() + ": " + what + " is already committed; it stays");
+    }
+    if (state == State.ABORTED) {
       return;
     }
     state = State.ABORTED;

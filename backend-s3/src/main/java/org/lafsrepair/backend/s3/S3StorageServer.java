@@ -282,7 +282,8 @@ public final class S3StorageServer implements StorageServer {
     Objects.requireNonNull(shnum, "shnum");
     checkRead(offset, length);
     String key = layout.shareKey(si, shnum);
-    if (length == 0) {
+    if (length == 0 || offset >= MAX_OBJECT_SIZE) {
+      // Nothing to transfer (no S3 object reaches that far): only existence matters.
       if (!exists(key)) {
         throw new ShareNotFoundException(location + ": no share " + si + " " + shnum);
       }
@@ -616,7 +617,12 @@ public final class S3StorageServer implements StorageServer {
       Objects.requireNonNull(e.getValue(), "test-and-write");
       for (WriteVector w : e.getValue().writes()) {
         long end = w.offset() + (long) w.length();
-        if (end < 0 || end > maxMutableShareSize) {
+        if (end < 0 || end > MAX_MUTABLE_SHARE_SIZE) {
+          throw new InvalidRequestException(
+              "a write to " + si + " " + e.getKey() + " at " + w.offset() + " of " + w.length()
+                  + " bytes ends past Tahoe's mutable share limit of " + MAX_MUTABLE_SHARE_SIZE);
+        }
+        if (end > maxMutableShareSize) {
           throw new OutOfSpaceException(
               location + ": a write to " + si + " " + e.getKey() + " ends at " + w.offset() + "+"
                   + w.length() + ", past the mutable share limit of " + maxMutableShareSize);
