@@ -31,6 +31,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.regex.Pattern;
@@ -81,6 +83,10 @@ import org.slf4j.LoggerFactory;
  * old one; containers whose data exceed {@link #COPY_ON_WRITE_LIMIT} are updated in place, as
  * Tahoe always does, and fsynced. Leases are kept when shares are rewritten or replaced.
  *
+ * <p>Reads keep a few recently read share files open (at most a second) so that reading a share
+ * in pieces costs one open; this server's own changes drop them at once, changes by another
+ * process are seen within that second.
+ *
  * <p>Thread-safe: operations on one storage index are serialised by a striped read-write lock.
  * Several processes may open one directory, but only the first (which holds {@code
  * storage/.lafs-repair.lock}) wipes {@code incoming/}; concurrent writers in different processes
@@ -105,12 +111,31 @@ public final class DiskStorageServer implements StorageServer {
   private final long reservedSpace;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
+  private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "lafs-repair-disk-fsync");
+    t.setDaemon(true);
+    return t;
+  });
   private final FileChannel lockChannel;
   private final FileLock dirLock;
   private volatile boolean closed;
   private final MutableShareIntegrity integrity;
 
   private record Key(StorageIndex si, ShareNumber shnum) {}
+
+  /** An open, parsed share kept for further ranged reads. */
+  private record Open(FileChannel channel, Parsed parsed, long size, long openedNanos) {}
+
+  /**
+   * Share files recently read, so a reader walking a share in pieces does not reopen and reparse
+   * it every call. Entries are dropped under the storage index's write lock whenever this server
+   * changes the share, and live at most {@link #OPEN_TTL_NANOS} so changes made by another
+   * process are seen soon. Guarded by itself.
+   */
+  private final LinkedHashMap<Path, Open> openShares = new LinkedHashMap<>(64, 0.75f, true);
+
+  private static final int OPEN_CACHE_SIZE = 64;
+  private static final long OPEN_TTL_NANOS = 1_000_000_000L;
 
   private DiskStorageServer(Builder b) throws StorageException {
     this.serverDir = b.serverDir.toAbsolutePath().normalize();
@@ -330,21 +355,103 @@ public final class DiskStorageServer implements StorageServer {
     Objects.requireNonNull(shnum, "shnum");
     checkRead(offset, length);
     checkOpen();
-    String what = what(si, shnum);
     Lock l = locks.get(si).readLock();
     l.lock();
-    try (FileChannel ch = FileChannel.open(sharePath(si, shnum), StandardOpenOption.READ)) {
-      Parsed p = parse(ch, what);
-      ByteBuffer b = p.imm() != null
-          ? ImmutableContainer.read(ch, p.imm(), offset, length)
-          : MutableContainer.read(ch, p.mut(), offset, length);
-      return b.asReadOnlyBuffer();
-    } catch (NoSuchFileException e) {
-      throw new ShareNotFoundException(what + " does not exist");
-    } catch (IOException e) {
-      throw DiskIo.map(e, what);
+    try {
+      return readShare(si, shnum, offset, length).asReadOnlyBuffer();
     } finally {
       l.unlock();
+    }
+  }
+
+  /** Reads through the open-share cache; the caller holds the storage index's lock. */
+  private ByteBuffer readShare(StorageIndex si, ShareNumber shnum, long offset, int length)
+      throws StorageException {
+    String what = what(si, shnum);
+    Path file = sharePath(si, shnum);
+    for (int attempt = 0; ; attempt++) {
+      Open o = null;
+      try {
+        o = cachedOpen(file, what);
+        Parsed p = o.parsed();
+        return p.imm() != null
+            ? ImmutableContainer.read(o.channel(), p.imm(), offset, length)
+            : MutableContainer.read(o.channel(), p.mut(), offset, length);
+      } catch (NoSuchFileException e) {
+        throw new ShareNotFoundException(what + " does not exist");
+      } catch (java.nio.channels.ClosedChannelException e) {
+        // Evicted, or closed by an interrupted reader elsewhere: open it afresh once.
+        forget(file, o);
+        if (attempt > 0 || Thread.currentThread().isInterrupted()) {
+          throw new ServerUnavailableException(what + ": read interrupted", e);
+        }
+      } catch (IOException e) {
+        forget(file, o);
+        throw DiskIo.map(e, what);
+      }
+    }
+  }
+
+  private Open cachedOpen(Path file, String what) throws IOException, CorruptContainerException {
+    long now = System.nanoTime();
+    synchronized (openShares) {
+      Open o = openShares.get(file);
+      // A size change means another process rewrote the file: parse it again.
+      if (o != null && now - o.openedNanos() < OPEN_TTL_NANOS && o.channel().isOpen()
+          && o.channel().size() == o.size()) {
+        return o;
+      }
+      if (o != null) {
+        openShares.remove(file);
+        closeQuietly(o.channel());
+      }
+    }
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    Open fresh;
+    try {
+      fresh = new Open(ch, parse(ch, what), ch.size(), now);
+    } catch (IOException | CorruptContainerException | RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
+    }
+    synchronized (openShares) {
+      Open old = openShares.put(file, fresh);
+      if (old != null) {
+        closeQuietly(old.channel());
+      }
+      if (openShares.size() > OPEN_CACHE_SIZE) {
+        var it = openShares.entrySet().iterator();
+        Open eldest = it.next().getValue();
+        it.remove();
+        closeQuietly(eldest.channel());
+      }
+    }
+    return fresh;
+  }
+
+  private void forget(Path file, Open o) {
+    synchronized (openShares) {
+      if (o != null && openShares.get(file) == o) {
+        openShares.remove(file);
+      }
+    }
+    if (o != null) {
+      closeQuietly(o.channel());
+    }
+  }
+
+  /** Drops cached channels of {@code si}; called with its write lock held, before any change. */
+  private void invalidate(StorageIndex si) {
+    Path bucket = bucketDir(si);
+    synchronized (openShares) {
+      var it = openShares.entrySet().iterator();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (e.getKey().startsWith(bucket)) {
+          closeQuietly(e.getValue().channel());
+          it.remove();
+        }
+      }
     }
   }
 
@@ -378,6 +485,15 @@ public final class DiskStorageServer implements StorageServer {
           out.put(sh, r);
         } catch (NoSuchFileException gone) {
           continue;
+        } catch (CorruptContainerException e) {
+          // One damaged container must not hide the others: it reads as empty, which every
+          // verifier rejects, and read() on it names the damage.
+          LOG.warn("{}", e.getMessage());
+          List<byte[]> empty = new ArrayList<>(vectors.size());
+          for (int i = 0; i < vectors.size(); i++) {
+            empty.add(new byte[0]);
+          }
+          out.put(sh, empty);
         } catch (IOException e) {
           throw DiskIo.map(e, what);
         }
@@ -572,6 +688,7 @@ public final class DiskStorageServer implements StorageServer {
       Lock l = locks.get(key.si()).writeLock();
       l.lock();
       try {
+        invalidate(key.si());
         Path fin = sharePath(key.si(), key.shnum());
         if (replace) {
           carryLeasesFrom(fin);
@@ -585,13 +702,7 @@ public final class DiskStorageServer implements StorageServer {
         boolean newBucket = !Files.isDirectory(bucket);
         Files.createDirectories(bucket);
         Files.move(path, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        DiskIo.fsyncDirectory(bucket);
-        if (newBucket) {
-          DiskIo.fsyncDirectory(bucket.getParent());
-        }
-        if (newPrefix) {
-          DiskIo.fsyncDirectory(sharesDir);
-        }
+        syncNewEntries(bucket, newBucket, newPrefix);
         committed = true;
         uploads.remove(key);
         removeEmptyIncomingDirs(path);
@@ -677,6 +788,22 @@ public final class DiskStorageServer implements StorageServer {
     }
   }
 
+  /**
+   * Makes a rename into {@code bucket} durable, and the bucket and prefix directories too when
+   * they were just made; the fsyncs run together.
+   */
+  private void syncNewEntries(Path bucket, boolean newBucket, boolean newPrefix) throws IOException {
+    List<Path> dirs = new ArrayList<>(3);
+    dirs.add(bucket);
+    if (newBucket) {
+      dirs.add(bucket.getParent());
+    }
+    if (newPrefix) {
+      dirs.add(sharesDir);
+    }
+    DiskIo.fsyncDirectories(dirs, syncExecutor);
+  }
+
   private void removeEmptyIncomingDirs(Path file) {
     Path bucket = file.getParent();
     for (Path d = bucket; d != null && !d.equals(incomingDir) && d.startsWith(incomingDir); d = d.getParent()) {
@@ -716,6 +843,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       // Step 1 (§8.3): the write enabler against every existing share, before anything else.
       Map<ShareNumber, MutableContainer.Header> existing = new TreeMap<>();
       for (ShareNumber sh : shareNumbers(si)) {
@@ -940,13 +1068,7 @@ public final class DiskStorageServer implements StorageServer {
       boolean newBucket = !Files.isDirectory(bucket);
       Files.createDirectories(bucket);
       Files.move(tmp, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      DiskIo.fsyncDirectory(bucket);
-      if (newBucket) {
-        DiskIo.fsyncDirectory(bucket.getParent());
-      }
-      if (newPrefix) {
-        DiskIo.fsyncDirectory(sharesDir);
-      }
+      syncNewEntries(bucket, newBucket, newPrefix);
       removeEmptyIncomingDirs(tmp);
     } catch (IOException e) {
       throw DiskIo.map(e, what + ": mutable write");
@@ -1054,6 +1176,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       Path fin = sharePath(si, shnum);
       Parsed p;
       try {
@@ -1087,6 +1210,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       List<ShareNumber> shares = shareNumbers(si);
       if (shares.isEmpty()) {
         throw new ShareNotFoundException(serverDir + ": no shares of " + si + " to lease");
@@ -1139,6 +1263,10 @@ public final class DiskStorageServer implements StorageServer {
     for (DiskUpload u : List.copyOf(uploads.values())) {
       u.discard();
     }
+    synchronized (openShares) {
+      openShares.values().forEach(o -> closeQuietly(o.channel()));
+      openShares.clear();
+    }
     try {
       if (dirLock != null) {
         dirLock.release();
@@ -1147,6 +1275,7 @@ public final class DiskStorageServer implements StorageServer {
       LOG.debug("{}: releasing the lock: {}", serverDir, e.toString());
     }
     closeQuietly(lockChannel);
+    syncExecutor.shutdown();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -148,6 +148,12 @@ class DiskStorageServerTest {
       assertThrows(CorruptContainerException.class, () -> s.read(SI, SH0, 0, 10));
       assertEquals(List.of(new ShareInfo(SH0, ShareKind.IMMUTABLE, 0)), s.listShares(SI),
           "a corrupt share is still listed so checkers find it");
+      put(s, SI, 1, new byte[] {5, 6}, LeaseSecrets.random());
+      Map<ShareNumber, List<byte[]>> rv = s.readVectors(SI, java.util.Set.of(),
+          List.of(new org.lafsrepair.spi.ReadVector(0, 2)));
+      assertArrayEquals(new byte[0], rv.get(SH0).get(0), "a damaged share reads as empty in batches");
+      assertArrayEquals(new byte[] {5, 6}, rv.get(ShareNumber.of(1)).get(0), "and does not hide the others");
+      s.deleteShare(SI, ShareNumber.of(1), ShareKind.IMMUTABLE);
       // A mutable container cut short inside its data.
       byte[] m = MutableContainer.newContainer(new byte[20], new byte[32]);
       ByteBuffer.wrap(m).putLong(84, 5000);
