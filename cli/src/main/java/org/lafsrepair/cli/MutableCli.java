@@ -5,52 +5,53 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.CapFormatException;
+import org.lafsrepair.cap.Caps;
 import org.lafsrepair.cap.MutableFormat;
+import org.lafsrepair.cap.MutableWriteCap;
 import org.lafsrepair.grid.EncodingParameters;
 import org.lafsrepair.grid.Grid;
 import org.lafsrepair.internal.crypto.KeyFormatException;
 import org.lafsrepair.internal.crypto.RsaSigningKey;
 import org.lafsrepair.mutable.MutablePublisher;
 
-/** Mutable-file parts of put and get (SDMF, MDMF). */
+/** Mutable-file parts of put (SDMF, MDMF): create, or publish a new version with --update. */
 final class MutableCli {
-  /** Largest mutable file put accepts. */
-  static final long MAX_MUTABLE_FILE = 256L * 1024 * 1024;
+  /** Mutable files are published from memory, as Tahoe does; refuse absurd sizes up front. */
+  static final long MAX_MUTABLE_SIZE = 1L << 30;
 
   private MutableCli() {}
 
-  /**
-   * Publishes {@code input} as a mutable file. With {@code --key} the file's identity is that
-   * key's: if the grid already holds it, this publishes the next version (seqnum + 1), as
-   * Tahoe's publisher would; without, a new 2048-bit key makes a new file.
-   */
-  static Cap put(Grid g, EncodingParameters p, Path input, boolean mdmf, Path keyPem) {
-    RsaSigningKey key = null;
-    if (keyPem != null) {
-      try {
-        key = RsaSigningKey.fromPem(Files.readString(keyPem, StandardCharsets.US_ASCII));
-      } catch (IOException e) {
-        throw new CliException(ExitCodes.IO, "cannot read key " + keyPem + ": " + e.getMessage(), e);
-      } catch (KeyFormatException e) {
-        throw new CliException(ExitCodes.USAGE, "bad key " + keyPem + ": " + e.getMessage(), e);
-      }
+  static Cap put(Grid g, EncodingParameters p, Path input, boolean mdmf, Path keyPem, String update) throws IOException {
+    long size = Files.size(input);
+    if (size > MAX_MUTABLE_SIZE) {
+      throw new CliException(ExitCodes.USAGE, "mutable files are limited to " + MAX_MUTABLE_SIZE + " bytes here");
     }
-    byte[] plaintext;
+    byte[] plaintext = Files.readAllBytes(input);
+    MutablePublisher publisher = MutablePublisher.builder().encoding(p.k(), p.n()).leaseSecret(g.leaseSecret()).build();
     try {
-      // The publisher holds a version's shares in memory (N/k times the file).
-      if (Files.size(input) > MAX_MUTABLE_FILE) {
-        throw new CliException(ExitCodes.USAGE, input + " exceeds the " + MAX_MUTABLE_FILE
-            + "-byte limit for mutable files");
+      if (update != null) {
+        Cap cap;
+        try {
+          cap = Caps.parse(update);
+        } catch (CapFormatException e) {
+          throw new CliException(ExitCodes.USAGE, "bad cap: " + e.getMessage(), e);
+        }
+        if (!(cap instanceof MutableWriteCap w)) {
+          throw new CliException(ExitCodes.USAGE, "--update needs a mutable write cap, got " + cap.kind());
+        }
+        publisher.publish(w, plaintext, g.servers());
+        return w;
       }
-      plaintext = Files.readAllBytes(input);
-    } catch (IOException e) {
-      throw new CliException(ExitCodes.IO, "cannot read " + input + ": " + e.getMessage(), e);
-    }
-    MutablePublisher.Builder b = MutablePublisher.builder().encoding(p.k(), p.n())
-        .leaseSecret(g.leaseSecret());
-    try {
-      return b.build().create(mdmf ? MutableFormat.MDMF : MutableFormat.SDMF, key, plaintext,
-          g.servers());
+      RsaSigningKey key = null;
+      if (keyPem != null) {
+        try {
+          key = RsaSigningKey.fromPem(Files.readString(keyPem, StandardCharsets.US_ASCII));
+        } catch (KeyFormatException e) {
+          throw new CliException(ExitCodes.USAGE, "bad key " + keyPem + ": " + e.getMessage(), e);
+        }
+      }
+      return publisher.create(mdmf ? MutableFormat.MDMF : MutableFormat.SDMF, key, plaintext, g.servers());
     } catch (MutablePublisher.PublishException e) {
       throw new CliException(ExitCodes.IO, "publish failed: " + e.getMessage(), e);
     }
