@@ -53,6 +53,9 @@ final class PutCommand implements Callable<Integer> {
   @Option(names = "--key", paramLabel = "PEM", description = "RSA-2048 private key for a mutable file (default: a new key)")
   Path key;
 
+  @Option(names = "--update", paramLabel = "WRITECAP", description = "publish a new version of this mutable file instead of creating one")
+  String update;
+
   @Parameters(index = "0", paramLabel = "FILE|-", description = "file to upload, or - for standard input")
   String file;
 
@@ -85,7 +88,7 @@ final class PutCommand implements Callable<Integer> {
       }
       Cap cap = switch (format) {
         case chk -> putChk(g, p, input);
-        case sdmf, mdmf -> MutableCli.put(g, p, input, format == Format.mdmf, key);
+        case sdmf, mdmf -> MutableCli.put(g, p, input, format == Format.mdmf, key, update);
       };
       spec.commandLine().getOut().println(cap);
       return ExitCodes.OK;

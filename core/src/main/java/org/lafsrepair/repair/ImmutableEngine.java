@@ -59,6 +59,7 @@ final class ImmutableEngine {
       Duration listTimeout,
       Duration verifyTimeout,
       LeaseSecretsFactory leases,
+      byte[] leaseSecret,
       boolean removeSurplus,
       RepairListener listener) {}
 
