@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -109,6 +110,7 @@ public final class DiskStorageServer implements StorageServer {
   private final byte[] permutationSeed;
   private final Clock clock;
   private final long reservedSpace;
+  private final long uploadIdleNanos;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
   private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
@@ -145,6 +147,7 @@ public final class DiskStorageServer implements StorageServer {
     this.advisoryDir = storageDir.resolve("corruption-advisories");
     this.clock = b.clock;
     this.reservedSpace = b.reservedSpace;
+    this.uploadIdleNanos = b.uploadIdleTimeout.toNanos();
     this.integrity = b.integrity;
     try {
       Files.createDirectories(sharesDir);
@@ -193,6 +196,7 @@ public final class DiskStorageServer implements StorageServer {
     private final Path serverDir;
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
+    private Duration uploadIdleTimeout = Duration.ofMinutes(30);
     private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder(Path serverDir) {
@@ -220,6 +224,18 @@ public final class DiskStorageServer implements StorageServer {
      */
     public Builder shareIntegrity(MutableShareIntegrity integrity) {
       this.integrity = Objects.requireNonNull(integrity, "integrity");
+      return this;
+    }
+
+    /**
+     * How long an upload may go without a write before the server discards it (Tahoe: 30
+     * minutes), so a vanished client does not hold space and file handles forever.
+     */
+    public Builder uploadIdleTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("upload idle timeout must be positive");
+      }
+      this.uploadIdleTimeout = timeout;
       return this;
     }
 
@@ -531,6 +547,7 @@ public final class DiskStorageServer implements StorageServer {
       throw new OutOfSpaceException(serverDir + ": " + allocatedSize + " bytes can never fit");
     }
     checkOpen();
+    discardIdleUploads();
     String what = what(si, shnum);
     Key key = new Key(si, shnum);
     Lock l = locks.get(si).writeLock();
@@ -572,6 +589,16 @@ public final class DiskStorageServer implements StorageServer {
     }
   }
 
+  private void discardIdleUploads() {
+    long now = System.nanoTime();
+    for (DiskUpload u : List.copyOf(uploads.values())) {
+      if (now - u.lastActivityNanos > uploadIdleNanos) {
+        LOG.info("{}: discarding upload of {}/{} idle for too long", serverDir, u.key.si(), u.key.shnum().value());
+        u.discard();
+      }
+    }
+  }
+
   private long pendingAllocations() {
     long sum = 0;
     for (DiskUpload u : uploads.values()) {
@@ -600,6 +627,7 @@ public final class DiskStorageServer implements StorageServer {
     private final boolean replace;
     private final RangeSet<Long> written = TreeRangeSet.create();
     private FileChannel ch;
+    private volatile long lastActivityNanos = System.nanoTime();
     private boolean committed;
     private boolean aborted;
 
@@ -654,6 +682,7 @@ public final class DiskStorageServer implements StorageServer {
             + " ends past the allocated size " + allocatedSize);
       }
       checkActive();
+      lastActivityNanos = System.nanoTime();
       try {
         Range<Long> r = Range.closedOpen(offset, offset + n);
         for (Range<Long> have : written.subRangeSet(r).asRanges()) {

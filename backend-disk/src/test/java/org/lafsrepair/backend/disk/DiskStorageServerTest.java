@@ -47,7 +47,13 @@ class DiskStorageServerTest {
 
   private static final StorageIndex SI = StorageIndex.parse("tyi275kss2hsdbuubexgl7ltte");
   private static final ShareNumber SH0 = ShareNumber.of(0);
-  private static final WriteEnabler WE = WriteEnabler.of(new byte[32]);
+  private static final WriteEnabler WE = WriteEnabler.of(filled(0x5a));
+
+  private static byte[] filled(int b) {
+    byte[] a = new byte[32];
+    java.util.Arrays.fill(a, (byte) b);
+    return a;
+  }
 
   private Path shareFile(Path dir, StorageIndex si, int sh) {
     return dir.resolve("storage/shares").resolve(si.prefix()).resolve(si.toBase32()).resolve(Integer.toString(sh));
@@ -355,6 +361,23 @@ class DiskStorageServerTest {
     assertEquals(0, ByteBuffer.wrap(f).getLong(84));
     assertEquals(468, ByteBuffer.wrap(f).getLong(92));
     assertEquals(1, ByteBuffer.wrap(f).getInt(100), "the lease goes in the first slot");
+  }
+
+  @Test
+  void idleUploadsAreDiscardedAndTheirShareCanBeUploadedAgain() throws Exception {
+    Path d = temp.resolve("idle");
+    try (DiskStorageServer s = DiskStorageServer.builder(d).uploadIdleTimeout(java.time.Duration.ofMillis(50)).build()) {
+      ImmutableUpload stale = s.allocate(SI, SH0, 3, LeaseSecrets.random());
+      stale.write(0, ByteBuffer.wrap(new byte[] {1}));
+      Thread.sleep(120);
+      try (ImmutableUpload u = s.allocate(SI, SH0, 3, LeaseSecrets.random())) {
+        u.write(0, ByteBuffer.wrap(new byte[] {7, 8, 9}));
+        u.commit();
+      }
+      assertThrows(org.lafsrepair.spi.ShareConflictException.class,
+          () -> stale.write(1, ByteBuffer.wrap(new byte[] {2})), "the discarded upload is dead");
+      assertArrayEquals(new byte[] {7, 8, 9}, read(s, SI, 0));
+    }
   }
 
   @Test
