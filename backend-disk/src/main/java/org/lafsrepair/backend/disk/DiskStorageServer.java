@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -111,6 +112,8 @@ public final class DiskStorageServer implements StorageServer {
   private final Clock clock;
   private final long reservedSpace;
   private final long uploadIdleNanos;
+  // Looked up once: finding a path's file store reads the whole mount table.
+  private final FileStore fileStore;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
   private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
@@ -154,6 +157,11 @@ public final class DiskStorageServer implements StorageServer {
       Files.createDirectories(advisoryDir);
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": creating the storage directories");
+    }
+    try {
+      this.fileStore = Files.getFileStore(sharesDir);
+    } catch (IOException e) {
+      throw DiskIo.map(e, serverDir + ": finding its file system");
     }
     this.id = ServerIdentity.loadOrCreate(serverDir);
     this.permutationSeed = ServerIdentity.permutationSeed(serverDir, id);
@@ -612,7 +620,7 @@ public final class DiskStorageServer implements StorageServer {
 
   private long available() throws StorageException {
     try {
-      long usable = Files.getFileStore(sharesDir).getUsableSpace();
+      long usable = fileStore.getUsableSpace();
       return Math.max(0, usable - reservedSpace - pendingAllocations());
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": reading free space");

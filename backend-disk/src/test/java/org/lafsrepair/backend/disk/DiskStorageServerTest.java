@@ -381,6 +381,49 @@ class DiskStorageServerTest {
   }
 
   @Test
+  void concurrentReadersOfManySharesAlwaysSeeTheirOwnBytes() throws Exception {
+    Path d = temp.resolve("many");
+    int shares = 70; // more than the 64 kept open, so eviction races with reads
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      StorageIndex[] sis = new StorageIndex[shares];
+      for (int i = 0; i < shares; i++) {
+        byte[] b = new byte[16];
+        b[0] = (byte) i;
+        b[1] = (byte) (i * 7);
+        sis[i] = StorageIndex.of(b);
+        byte[] data = new byte[4096];
+        java.util.Arrays.fill(data, (byte) i);
+        put(s, sis[i], 0, data, LeaseSecrets.random());
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int seed = t;
+          done.add(pool.submit(() -> {
+            java.util.Random r = new java.util.Random(seed);
+            for (int k = 0; k < 1000; k++) {
+              int i = r.nextInt(shares);
+              ByteBuffer b = s.read(sis[i], SH0, r.nextInt(4000), 64);
+              while (b.hasRemaining()) {
+                if (b.get() != (byte) i) {
+                  throw new AssertionError("share " + i + " read another share's bytes");
+                }
+              }
+            }
+            return seed;
+          }));
+        }
+        for (var f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aSecondProcessOnTheSameDirectoryDoesNotWipeLiveUploads() throws Exception {
     Path d = temp.resolve("two");
     try (DiskStorageServer a = DiskStorageServer.open(d)) {
