@@ -410,8 +410,47 @@ public final class DirectoryWorkQueue implements WorkQueue {
       }
     }
     Properties p = readOwnerFile(ownersDir.resolve(who + ".properties"));
-    return p != null && expiresOf(p).isAfter(now);
+    return p != null && isLive(p, now);
   }
+
+  private static boolean isLive(Properties p, Instant now) {
+    return expiresOf(p).isAfter(now) && !provablyDead(p);
+  }
+
+  /**
+   * Whether a worker is certainly gone before its lease runs out: it ran in this same process
+   * namespace of this same boot of this machine, and its process no longer exists. That lets a
+   * service restarted after kill -9 resume at once instead of waiting out its old lease. Any
+   * doubt (another machine or container, unknown platform, a reused pid) answers "not provably".
+   */
+  private static boolean provablyDead(Properties p) {
+    String machine = MACHINE.get();
+    if (machine == null || !machine.equals(p.getProperty("machine"))) {
+      return false;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(p.getProperty("pid", "").trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (pid == ProcessHandle.current().pid()) {
+      return false;
+    }
+    return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+  }
+
+  /** This machine boot and pid namespace (Linux), or null where that cannot be known. */
+  private static final com.google.common.base.Supplier<String> MACHINE =
+      com.google.common.base.Suppliers.memoize(() -> {
+        try {
+          String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+          String ns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+          return boot.isEmpty() || ns.isEmpty() ? null : boot + "/" + ns;
+        } catch (IOException | RuntimeException e) {
+          return null;
+        }
+      });
 
   /** Reads a work file and its journal; null if the file vanished (claim dropped). */
   private HeldFile load(String name, String key) throws IOException {
@@ -736,6 +775,9 @@ public final class DirectoryWorkQueue implements WorkQueue {
     Properties p = new Properties();
     p.setProperty("owner", owner);
     p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
+    if (MACHINE.get() != null) {
+      p.setProperty("machine", MACHINE.get());
+    }
     p.setProperty("started", s.started().toString());
     p.setProperty("expires", Long.toString(expires.toEpochMilli()));
     p.setProperty("healthy", Long.toString(s.healthy()));
@@ -864,7 +906,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
           repaired += longOf(props, "repaired");
           failed += longOf(props, "failed");
           bytes += longOf(props, "bytesRepaired");
-          if (expiresOf(props).isAfter(now)) {
+          if (isLive(props, now)) {
             live++;
             liveOwners.add(props.getProperty("owner", ""));
             ips += doubleOf(props, "itemsPerSecond");

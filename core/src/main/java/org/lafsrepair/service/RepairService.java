@@ -803,6 +803,10 @@ public final class RepairService extends AbstractExecutionThreadService {
     }
     ItemResult r = new ItemResult(c.id(), c.item().text(), outcome, c.attempt(), bytes, shares,
         reason);
+    if (!outcome.isSuccess()) {
+      LOG.warn("{}: {} ({}) {} after {} attempt(s): {}", name, c.item(), c.id(),
+          outcome.jsonName(), c.attempt(), reason.orElse(""));
+    }
     try {
       queue.complete(c, r);
     } catch (LeaseLostException e) {
@@ -821,10 +825,6 @@ public final class RepairService extends AbstractExecutionThreadService {
       default -> failed.incrementAndGet();
     }
     bytesRepaired.addAndGet(bytes);
-    if (!outcome.isSuccess()) {
-      LOG.warn("{}: {} ({}) {}: {}", name, c.item(), c.id(), outcome.jsonName(),
-          reason.orElse(""));
-    }
     notify(() -> listener.finished(r));
     SettableFuture<ItemResult> f;
     synchronized (futures) {

@@ -381,4 +381,30 @@ class DirectoryWorkQueueTest {
       assertThrows(IllegalStateException.class, () -> q.complete(c, ok(c, Outcome.HEALTHY)));
     }
   }
+
+  @Test
+  void aWorkerWhoseProcessIsGoneOnThisMachineIsTakenOverWithoutWaitingForItsLease()
+      throws Exception {
+    writeWorkFile(dir, "k", si(1));
+    DirectoryWorkQueue ghost = open("ghost");
+    assertEquals(1, ghost.claim(10).size());
+    // Make the owner file name a process that has exited, as after kill -9.
+    Process p = new ProcessBuilder("true").start();
+    p.waitFor();
+    long deadPid = p.pid();
+    Path ownerFile = dir.resolve(".state/owners/ghost.properties");
+    java.util.Properties props = new java.util.Properties();
+    try (var in = Files.newInputStream(ownerFile)) {
+      props.load(in);
+    }
+    assertTrue(props.containsKey("machine"));
+    props.setProperty("pid", Long.toString(deadPid));
+    try (var out = Files.newOutputStream(ownerFile)) {
+      props.store(out, null);
+    }
+    try (DirectoryWorkQueue q = open("next")) {
+      assertEquals(1, q.claim(10).size(), "no wait for the 30 s lease");
+      assertEquals(1, q.status().liveWorkers(), "the dead worker does not count as live");
+    }
+  }
 }

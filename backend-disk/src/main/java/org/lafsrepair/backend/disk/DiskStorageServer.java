@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -109,6 +111,9 @@ public final class DiskStorageServer implements StorageServer {
   private final byte[] permutationSeed;
   private final Clock clock;
   private final long reservedSpace;
+  private final long uploadIdleNanos;
+  // Looked up once: finding a path's file store reads the whole mount table.
+  private final FileStore fileStore;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
   private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
@@ -145,12 +150,18 @@ public final class DiskStorageServer implements StorageServer {
     this.advisoryDir = storageDir.resolve("corruption-advisories");
     this.clock = b.clock;
     this.reservedSpace = b.reservedSpace;
+    this.uploadIdleNanos = b.uploadIdleTimeout.toNanos();
     this.integrity = b.integrity;
     try {
       Files.createDirectories(sharesDir);
       Files.createDirectories(advisoryDir);
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": creating the storage directories");
+    }
+    try {
+      this.fileStore = Files.getFileStore(sharesDir);
+    } catch (IOException e) {
+      throw DiskIo.map(e, serverDir + ": finding its file system");
     }
     this.id = ServerIdentity.loadOrCreate(serverDir);
     this.permutationSeed = ServerIdentity.permutationSeed(serverDir, id);
@@ -193,6 +204,7 @@ public final class DiskStorageServer implements StorageServer {
     private final Path serverDir;
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
+    private Duration uploadIdleTimeout = Duration.ofMinutes(30);
     private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder(Path serverDir) {
@@ -220,6 +232,18 @@ public final class DiskStorageServer implements StorageServer {
      */
     public Builder shareIntegrity(MutableShareIntegrity integrity) {
       this.integrity = Objects.requireNonNull(integrity, "integrity");
+      return this;
+    }
+
+    /**
+     * How long an upload may go without a write before the server discards it (Tahoe: 30
+     * minutes), so a vanished client does not hold space and file handles forever.
+     */
+    public Builder uploadIdleTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("upload idle timeout must be positive");
+      }
+      this.uploadIdleTimeout = timeout;
       return this;
     }
 
@@ -531,6 +555,7 @@ public final class DiskStorageServer implements StorageServer {
       throw new OutOfSpaceException(serverDir + ": " + allocatedSize + " bytes can never fit");
     }
     checkOpen();
+    discardIdleUploads();
     String what = what(si, shnum);
     Key key = new Key(si, shnum);
     Lock l = locks.get(si).writeLock();
@@ -572,6 +597,16 @@ public final class DiskStorageServer implements StorageServer {
     }
   }
 
+  private void discardIdleUploads() {
+    long now = System.nanoTime();
+    for (DiskUpload u : List.copyOf(uploads.values())) {
+      if (now - u.lastActivityNanos > uploadIdleNanos) {
+        LOG.info("{}: discarding upload of {}/{} idle for too long", serverDir, u.key.si(), u.key.shnum().value());
+        u.discard();
+      }
+    }
+  }
+
   private long pendingAllocations() {
     long sum = 0;
     for (DiskUpload u : uploads.values()) {
@@ -585,7 +620,7 @@ public final class DiskStorageServer implements StorageServer {
 
   private long available() throws StorageException {
     try {
-      long usable = Files.getFileStore(sharesDir).getUsableSpace();
+      long usable = fileStore.getUsableSpace();
       return Math.max(0, usable - reservedSpace - pendingAllocations());
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": reading free space");
@@ -600,6 +635,7 @@ public final class DiskStorageServer implements StorageServer {
     private final boolean replace;
     private final RangeSet<Long> written = TreeRangeSet.create();
     private FileChannel ch;
+    private volatile long lastActivityNanos = System.nanoTime();
     private boolean committed;
     private boolean aborted;
 
@@ -654,6 +690,7 @@ public final class DiskStorageServer implements StorageServer {
             + " ends past the allocated size " + allocatedSize);
       }
       checkActive();
+      lastActivityNanos = System.nanoTime();
       try {
         Range<Long> r = Range.closedOpen(offset, offset + n);
         for (Range<Long> have : written.subRangeSet(r).asRanges()) {

@@ -75,7 +75,9 @@ class CrashSafetyTest {
   @Test
   void crashMidMutableRewriteLeavesTheOldContainer() throws Exception {
     Path dir = temp.resolve("m");
-    WriteEnabler we = WriteEnabler.of(new byte[32]);
+    byte[] weBytes = new byte[32];
+    weBytes[0] = 1;
+    WriteEnabler we = WriteEnabler.of(weBytes);
     try (DiskStorageServer s = DiskStorageServer.open(dir)) {
       s.testAndWrite(SI, we, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(0, "old".getBytes(StandardCharsets.US_ASCII))))),
           List.of(), LeaseSecrets.random());
