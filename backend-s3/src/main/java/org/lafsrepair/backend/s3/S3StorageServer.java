@@ -832,8 +832,37 @@ public final class S3StorageServer implements StorageServer {
     return Arrays.copyOfRange(data, (int) offset, end);
   }
 
-  /** Conditional on the state the plan was made from; returns the new ETag (null for deletes). */
+  /**
+   * Conditional on the state the plan was made from; returns the new ETag (null for deletes). If
+   * the SDK retried and the retry failed its condition, the first attempt may have succeeded: when
+   * the object is now exactly what we wrote (or gone, for a delete), that is our write.
+   */
   private String applyPlanned(StorageIndex si, Planned p) {
+    try {
+      return sendPlanned(si, p);
+    } catch (SdkException e) {
+      if (!Etags.retried(e) || !(S3Errors.isPreconditionFailure(e) || S3Errors.isNotFound(e))) {
+        throw e;
+      }
+      String key = layout.shareKey(si, p.shnum);
+      String now;
+      try {
+        now = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+      } catch (SdkException h) {
+        if (p.after == null && S3Errors.isNotFound(h)) {
+          return null;
+        }
+        throw e;
+      }
+      if (p.after != null && Etags.normalise(now).equals(Etags.ofBytes(p.after))) {
+        LOG.debug("{}: {} already holds our write (response lost, SDK retried)", location, key);
+        return now;
+      }
+      throw e;
+    }
+  }
+
+  private String sendPlanned(StorageIndex si, Planned p) {
     String key = layout.shareKey(si, p.shnum);
     if (p.after == null) {
       s3.deleteObject(b -> b.bucket(bucket).key(key).ifMatch(p.before.etag));
