@@ -12,6 +12,7 @@ import org.lafsrepair.spi.LeaseSecrets;
 import org.lafsrepair.spi.ShareNumber;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,6 +29,7 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -124,6 +126,97 @@ public class S3BackendBenchmark {
   @Benchmark
   public byte[] sdkGetObject() {
     return sdk.getObjectAsBytes(b -> b.bucket(bucket).key("plain/read")).asByteArrayUnsafe();
+  }
+
+  /**
+   * Time spent in each of two alternating variants, for a paired comparison: on a shared, loaded
+   * machine the separate benchmarks above run minutes apart under different load, while here both
+   * variants take turns within milliseconds, so their ratio is fair. Reported totals per
+   * iteration; MiB/s of a variant = ops / (nanos / 1e9) / 2 (each op runs both once).
+   */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Paired {
+    public long backendNanos;
+    public long sdkNanos;
+    long turns;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      backendNanos = 0;
+      sdkNanos = 0;
+    }
+  }
+
+  /** One backend upload and one plain PutObject of the same MiB, order alternating. */
+  @Benchmark
+  public void pairedUpload(Paired p) throws StorageException {
+    boolean backendFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (backendFirst) {
+      backendUpload();
+    } else {
+      sdkPutObject();
+    }
+    long t1 = System.nanoTime();
+    if (backendFirst) {
+      sdkPutObject();
+    } else {
+      backendUpload();
+    }
+    long t2 = System.nanoTime();
+    p.backendNanos += backendFirst ? t1 - t0 : t2 - t1;
+    p.sdkNanos += backendFirst ? t2 - t1 : t1 - t0;
+  }
+
+  /**
+   * The two requests the SPI's contract makes an upload send (HEAD: does the share exist yet?
+   * then a PUT with If-None-Match), made directly through the SDK.
+   */
+  void sdkHeadThenConditionalPut() {
+    String key = "plain/w/" + counter.incrementAndGet();
+    try {
+      sdk.headObject(b -> b.bucket(bucket).key(key));
+      throw new IllegalStateException("fresh key exists: " + key);
+    } catch (NoSuchKeyException e) {
+      // expected: the key is fresh
+    }
+    sdk.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(data));
+  }
+
+  /** A backend upload against the same HEAD + conditional PUT through the SDK, alternating. */
+  @Benchmark
+  public void pairedUploadSameRequests(Paired p) throws StorageException {
+    boolean backendFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (backendFirst) {
+      backendUpload();
+    } else {
+      sdkHeadThenConditionalPut();
+    }
+    long t1 = System.nanoTime();
+    if (backendFirst) {
+      sdkHeadThenConditionalPut();
+    } else {
+      backendUpload();
+    }
+    long t2 = System.nanoTime();
+    p.backendNanos += backendFirst ? t1 - t0 : t2 - t1;
+    p.sdkNanos += backendFirst ? t2 - t1 : t1 - t0;
+  }
+
+  /** One backend read and one plain GetObject of the same MiB, order alternating. */
+  @Benchmark
+  public int pairedRead(Paired p) throws StorageException {
+    boolean backendFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    int n = backendFirst ? backendRead().remaining() : sdkGetObject().length;
+    long t1 = System.nanoTime();
+    n += backendFirst ? sdkGetObject().length : backendRead().remaining();
+    long t2 = System.nanoTime();
+    p.backendNanos += backendFirst ? t1 - t0 : t2 - t1;
+    p.sdkNanos += backendFirst ? t2 - t1 : t1 - t0;
+    return n;
   }
 
   /** Runs this benchmark from the test class path (forks inherit it). */
