@@ -2,7 +2,11 @@ package org.lafsrepair.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,7 +35,11 @@ final class CapCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "CAP", description = "Any Tahoe-LAFS cap (URI:...).")
+  @Parameters(
+      index = "0",
+      paramLabel = "CAP",
+      description = "Any Tahoe-LAFS cap (URI:...), or '-' to read it from the first line of"
+          + " stdin (keeps the cap out of the process list).")
   String cap;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
@@ -41,7 +49,7 @@ final class CapCommand implements Callable<Integer> {
   public Integer call() {
     Cap parsed;
     try {
-      parsed = Caps.parse(cap);
+      parsed = Caps.parse("-".equals(cap) ? readStdinLine() : cap);
     } catch (CapFormatException e) {
       throw new CliException(ExitCodes.USAGE, "bad cap: " + e.getMessage(), e);
     }
@@ -58,6 +66,19 @@ final class CapCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private static String readStdinLine() {
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line = r.readLine();
+      if (line == null) {
+        throw new CliException(ExitCodes.USAGE, "bad cap: stdin is empty");
+      }
+      return line.strip();
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.IO, "cannot read stdin: " + e.getMessage(), e);
+    }
   }
 
   /** The report's fields, in the order of docs/cli.md; absent fields are left out. */

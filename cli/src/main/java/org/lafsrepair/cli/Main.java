@@ -17,7 +17,13 @@ import picocli.CommandLine.Command;
       CapCommand.class,
       CheckCommand.class,
       RepairCommand.class,
-      GridCommand.class
+      PutCommand.class,
+      GetCommand.class,
+      GridCommand.class,
+      EnqueueCommand.class,
+      StatusCommand.class,
+      ServeCommand.class,
+      DemoCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

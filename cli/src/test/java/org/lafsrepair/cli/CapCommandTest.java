@@ -126,6 +126,22 @@ class CapCommandTest {
   }
 
   @Test
+  void readsTheCapFromStdinWithDash() throws Exception {
+    JsonNode c = corpusCase("mdmf-k3n10-302146");
+    java.io.InputStream oldIn = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream(
+          (c.get("caps").get("write").asText() + "\n").getBytes(StandardCharsets.US_ASCII)));
+      Result r = run("cap", "-", "--json");
+      assertEquals(0, r.exit(), r.err());
+      assertEquals(c.get("caps").get("verify").asText(),
+          JSON.readTree(r.out()).get("verify-cap").asText());
+    } finally {
+      System.setIn(oldIn);
+    }
+  }
+
+  @Test
   void missingCapIsAUsageError() {
     Result r = run("cap");
     assertEquals(ExitCodes.USAGE, r.exit());

@@ -77,6 +77,10 @@ public final class Caps {
 
   private static Cap parseUnmarked(String u) throws CapFormatException {
     if (!u.startsWith("URI:")) {
+      if (u.length() == Base32.encodedLength(StorageIndex.LENGTH) && isBase32(u)) {
+        throw new CapFormatException(
+            "not a Tahoe cap: this looks like a bare storage index; caps start with 'URI:'");
+      }
       throw new CapFormatException("not a Tahoe cap: it must start with 'URI:'");
     }
     int colon = u.indexOf(':', 4);
@@ -260,6 +264,16 @@ public final class Caps {
     } catch (NumberFormatException e) {
       throw new BadField(what + " is too large: " + field);
     }
+  }
+
+  private static boolean isBase32(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isDigit(char c) {

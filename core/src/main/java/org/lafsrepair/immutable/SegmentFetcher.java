@@ -184,31 +184,60 @@ final class SegmentFetcher {
    * zero-padded segment, verified. The arrays are owned by the caller and must be at least the
    * block size long.
    *
+   * <p>The check is optimistic: k blocks are decoded and the segment is checked against the
+   * crypttext hash tree (and its padding must be zeros). For fixed share numbers decoding is a
+   * bijection, so a correct segment proves every block used was correct; block hashes are
+   * computed only when the segment fails, to find and drop the bad shares.
+   *
    * @throws NotEnoughSharesException if fewer than k good shares remain
-   * @throws CorruptFileException if verified blocks decode to ciphertext the crypttext tree
-   *     rejects
+   * @throws CorruptFileException if blocks that all match their block trees decode to ciphertext
+   *     the crypttext tree rejects
    */
   void fetch(int s, byte[][] primary) throws NotEnoughSharesException, CorruptFileException {
     ChkGeometry g = reference.geometry;
     int blen = g.blockSize(s);
     while (true) {
       fill();
-      boolean allGood = true;
-      for (int i = 0; i < active.size(); i++) {
-        ShareMetadata m = active.get(i);
-        String problem = readBlock(m, s, blen, blocks[i]);
-        if (problem != null) {
-          fail(activeCandidates.get(i), problem);
+      if (!readActiveBlocks(s, blen)) {
+        continue;
+      }
+      decode(primary, blen);
+      if (segmentMatches(s, primary, blen)) {
+        return;
+      }
+      boolean blamed = false;
+      for (int i = active.size() - 1; i >= 0; i--) {
+        if (!blockMatches(active.get(i), s, blocks[i], blen)) {
+          fail(activeCandidates.get(i),
+              "block of segment " + s + " does not match its block hash tree");
           active.remove(i);
           activeCandidates.remove(i);
-          allGood = false;
-          break;
+          blamed = true;
         }
       }
-      if (allGood) {
-        break;
+      if (!blamed) {
+        throw new CorruptFileException("segment " + s
+            + " decodes to ciphertext that the crypttext hash tree rejects, from blocks that"
+            + " all match their block trees");
       }
     }
+  }
+
+  /** Reads block s of every active share; drops the first that fails and returns false. */
+  private boolean readActiveBlocks(int s, int blen) {
+    for (int i = 0; i < active.size(); i++) {
+      String problem = readBlock(active.get(i), s, blen, blocks[i]);
+      if (problem != null) {
+        fail(activeCandidates.get(i), problem);
+        active.remove(i);
+        activeCandidates.remove(i);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void decode(byte[][] primary, int blen) {
     int[] shnums = new int[k];
     boolean systematic = true;
     for (int i = 0; i < k; i++) {
@@ -219,31 +248,31 @@ final class SegmentFetcher {
       for (int j = 0; j < k; j++) {
         System.arraycopy(blocks[j], 0, primary[j], 0, blen);
       }
-    } else {
-      // Present primaries are copied; only the missing ones are decoded.
-      BitSet have = new BitSet();
-      for (int i = 0; i < k; i++) {
-        if (shnums[i] < k) {
-          have.set(shnums[i]);
-          System.arraycopy(blocks[i], 0, primary[shnums[i]], 0, blen);
-        }
-      }
-      int[] missing = new int[k - have.cardinality()];
-      for (int j = 0, m = 0; j < k; j++) {
-        if (!have.get(j)) {
-          missing[m++] = j;
-        }
-      }
-      byte[][] outs = new byte[missing.length][];
-      for (int i = 0; i < missing.length; i++) {
-        outs[i] = primary[missing[i]];
-      }
-      codec.decodeInto(shnums, blocks, 0, blen, missing, outs, 0);
+      return;
     }
-    checkCrypttext(s, primary, blen);
+    // Present primaries are copied; only the missing ones are decoded.
+    BitSet have = new BitSet();
+    for (int i = 0; i < k; i++) {
+      if (shnums[i] < k) {
+        have.set(shnums[i]);
+        System.arraycopy(blocks[i], 0, primary[shnums[i]], 0, blen);
+      }
+    }
+    int[] missing = new int[k - have.cardinality()];
+    for (int j = 0, m = 0; j < k; j++) {
+      if (!have.get(j)) {
+        missing[m++] = j;
+      }
+    }
+    byte[][] outs = new byte[missing.length][];
+    for (int i = 0; i < missing.length; i++) {
+      outs[i] = primary[missing[i]];
+    }
+    codec.decodeInto(shnums, blocks, 0, blen, missing, outs, 0);
   }
 
-  private void checkCrypttext(int s, byte[][] primary, int blen) throws CorruptFileException {
+  /** The unpadded segment hashes to its crypttext leaf and the padding is zeros. */
+  private boolean segmentMatches(int s, byte[][] primary, int blen) {
     ChkGeometry g = reference.geometry;
     int dataLen = g.segmentDataSize(s);
     segHasher.start();
@@ -254,17 +283,20 @@ final class SegmentFetcher {
       }
       for (int i = dl; i < blen; i++) {
         if (primary[j][i] != 0) {
-          throw new CorruptFileException("segment " + s + " has non-zero padding");
+          return false;
         }
       }
     }
-    if (!reference.crypttextLeafEquals(s, segHasher.finish())) {
-      throw new CorruptFileException(
-          "segment " + s + " decodes to ciphertext that the crypttext hash tree rejects");
-    }
+    return reference.crypttextLeafEquals(s, segHasher.finish());
   }
 
-  /** Reads and checks one block into {@code into}; returns a problem or null. */
+  private boolean blockMatches(ShareMetadata m, int s, byte[] block, int blen) {
+    byte[] h = new byte[Hashes.HASH_LENGTH];
+    blockHasher.hash(block, 0, blen, h, 0);
+    return m.blockLeafEquals(s, h, 0);
+  }
+
+  /** Reads one block into {@code into}; returns a problem or null. */
   private String readBlock(ShareMetadata m, int s, int blen, byte[] into) {
     try {
       long off = m.layout.dataOffset() + (long) s * m.geometry.blockSize();
@@ -277,11 +309,6 @@ final class SegmentFetcher {
         }
         b.get(into, got, r);
         got += r;
-      }
-      byte[] h = new byte[Hashes.HASH_LENGTH];
-      blockHasher.hash(into, 0, blen, h, 0);
-      if (!m.blockLeafEquals(s, h, 0)) {
-        return "block of segment " + s + " does not match its block hash tree";
       }
       return null;
     } catch (StorageException | RuntimeException e) {

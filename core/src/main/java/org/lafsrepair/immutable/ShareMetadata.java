@@ -87,7 +87,13 @@ final class ShareMetadata {
       }
       return;
     }
-    // The UEB, located by the stored (untrusted) offset.
+    // The UEB, located by the stored (untrusted) offset. No real share of this file can have it
+    // beyond the file size plus its trees; refuse absurd offsets before reading there.
+    if (stored.uriExtensionOffset() > size + (1L << 31)) {
+      problem(ShareRegion.HEADER, "UEB offset " + stored.uriExtensionOffset()
+          + " is impossible for a file of " + size + " bytes");
+      return;
+    }
     byte[] lenField = readExact(stored.uriExtensionOffset(), stored.uebLengthFieldSize(),
         ShareRegion.URI_EXTENSION, "UEB length");
     if (lenField == null) {

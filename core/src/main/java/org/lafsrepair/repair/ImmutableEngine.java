@@ -20,6 +20,7 @@ import org.lafsrepair.grid.Happiness;
 import org.lafsrepair.grid.PlacementPlan;
 import org.lafsrepair.grid.PlacementPlanner;
 import org.lafsrepair.grid.ServerState;
+import org.lafsrepair.immutable.ShareCandidate;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
 import org.lafsrepair.spi.Capability;
@@ -58,6 +59,7 @@ final class ImmutableEngine {
       Duration listTimeout,
       Duration verifyTimeout,
       LeaseSecretsFactory leases,
+      byte[] leaseSecret,
       boolean removeSurplus,
       RepairListener listener) {}
 
@@ -123,7 +125,7 @@ final class ImmutableEngine {
         } else {
           ShareSource src = ShareSource.of(a.server(), si, sh);
           pending.computeIfAbsent(a.server(), k -> new TreeMap<>())
-              .put(sh, settings.executor().submit(() -> fmt.verify(src)));
+              .put(sh, settings.executor().submit(() -> fmt.verify(sh, src)));
         }
       }
     }
@@ -240,9 +242,8 @@ final class ImmutableEngine {
       return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
 
-    // Sources: k good shares, one per server where possible, earliest servers first.
-    Map<ShareNumber, ShareSource> sources = pickSources(s, fmt.k());
-    if (sources.size() < fmt.k()) {
+    List<ShareCandidate> sources = sources(s);
+    if (sources.stream().map(ShareCandidate::shareNumber).distinct().count() < fmt.k()) {
       problems.add("fewer than k=" + fmt.k() + " good shares to rebuild from");
       return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
@@ -289,10 +290,11 @@ final class ImmutableEngine {
         e.getValue().commit();
       } catch (StorageException | RuntimeException ex) {
         problems.add("commit of " + e.getKey() + " on " + w.server() + " failed: " + ex.getMessage());
+        abortAll(Map.of(e.getKey(), e.getValue()), problems);
         continue;
       }
       // Read it back: only a share that verifies counts, and only then may copies be retired.
-      ShareVerdict v = fmt.verify(ShareSource.of(target, s.si(), e.getKey()));
+      ShareVerdict v = fmt.verify(e.getKey(), ShareSource.of(target, s.si(), e.getKey()));
       if (!v.isGood()) {
         problems.add("new " + e.getKey() + " on " + w.server() + " did not verify: " + v.reason());
         continue;
@@ -337,30 +339,32 @@ final class ImmutableEngine {
       long bytesWritten,
       List<String> problems) {}
 
-  private Map<ShareNumber, ShareSource> pickSources(Survey s, int k) {
-    Map<ShareNumber, ShareSource> out = new TreeMap<>();
-    Set<ServerId> used = new java.util.HashSet<>();
-    // First pass: one share per server; second pass: anything good.
-    for (int pass = 0; pass < 2 && out.size() < k; pass++) {
-      for (StorageServer server : s.responding()) {
-        if (out.size() >= k) {
-          break;
-        }
-        if (pass == 0 && used.contains(server.id())) {
+  /**
+   * Every good share as a rebuild source, best first: one share per server in permuted order
+   * (spreading reads), then the remaining copies as fallbacks.
+   */
+  private static List<ShareCandidate> sources(Survey s) {
+    List<ShareCandidate> first = new ArrayList<>();
+    List<ShareCandidate> rest = new ArrayList<>();
+    Set<ShareNumber> seen = new java.util.HashSet<>();
+    for (StorageServer server : s.responding()) {
+      boolean usedServer = false;
+      for (Map.Entry<ShareNumber, ShareVerdict> e : s.verdicts().getOrDefault(server, Map.of()).entrySet()) {
+        if (!e.getValue().isGood()) {
           continue;
         }
-        for (Map.Entry<ShareNumber, ShareVerdict> e : s.verdicts().getOrDefault(server, Map.of()).entrySet()) {
-          if (e.getValue().isGood() && !out.containsKey(e.getKey())) {
-            out.put(e.getKey(), ShareSource.of(server, s.si(), e.getKey()));
-            used.add(server.id());
-            if (pass == 0 || out.size() >= k) {
-              break;
-            }
-          }
+        ShareCandidate c = new ShareCandidate(e.getKey(), ShareSource.of(server, s.si(), e.getKey()),
+            server.id() + " (" + server.location() + ")");
+        if (!usedServer && seen.add(e.getKey())) {
+          first.add(c);
+          usedServer = true;
+        } else {
+          rest.add(c);
         }
       }
     }
-    return out;
+    first.addAll(rest);
+    return first;
   }
 
   private void adviseAll(Survey s, PlacementPlan plan, boolean dryRun, List<String> problems) {

@@ -1,6 +1,8 @@
 package org.lafsrepair.repair;
 
+import java.util.List;
 import java.util.Map;
+import org.lafsrepair.immutable.ShareCandidate;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
 import org.lafsrepair.spi.ShareNumber;
@@ -17,12 +19,13 @@ interface ImmutableFormat {
   int n();
 
   /** Reads and verifies every byte of one share. Never throws for bad data: that is a verdict. */
-  ShareVerdict verify(ShareSource share);
+  ShareVerdict verify(ShareNumber shnum, ShareSource share);
 
   /**
    * Writes the complete bytes of every share in {@code sinks}, decoding from {@code sources}
-   * (verified good shares, at least k), byte-identical to what the original uploader wrote.
+   * (verified good shares in order of preference; at least k distinct share numbers; the rest
+   * are fallbacks if a source fails), byte-identical to what the original uploader wrote.
    */
-  void rebuild(Map<ShareNumber, ShareSource> sources, Map<ShareNumber, ShareSink> sinks)
+  void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
       throws StorageException, RebuildException;
 }

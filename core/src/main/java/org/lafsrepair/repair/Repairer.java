@@ -45,7 +45,8 @@ public final class Repairer implements AutoCloseable {
     this.settings =
         new ImmutableEngine.Settings(
             grid.servers(), executor, b.listTimeout, b.verifyTimeout,
-            (si, server) -> LeaseKeys.forServer(leaseSecret, si, server), b.removeSurplus, listener);
+            (si, server) -> LeaseKeys.forServer(leaseSecret, si, server), leaseSecret, b.removeSurplus,
+            listener);
     this.checker = new Checker(settings);
   }
 

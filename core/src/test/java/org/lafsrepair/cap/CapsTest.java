@@ -112,6 +112,7 @@ class CapsTest {
     assertErrorMentions(CHK + " ", "invalid character U+0020 at position " + CHK.length());
     assertErrorMentions("URI:SSK:" + KEY, "expected 2 fields");
     assertErrorMentions(null, "missing");
+    assertErrorMentions("astdnkugdb6eoq47ko3kgnxoye", "bare storage index");
   }
 
   @Test

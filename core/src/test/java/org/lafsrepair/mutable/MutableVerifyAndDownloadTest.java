@@ -40,6 +40,27 @@ class MutableVerifyAndDownloadTest {
 
   @ParameterizedTest
   @MethodSource("cases")
+  void concurrentQueriesGiveTheSameMapAndFailingServersAreReported(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    CorpusGrid grid = new CorpusGrid(c).load(c.current());
+    grid.servers.get(3).faults().failAlways(org.lafsrepair.spi.memory.Faults.Op.LIST);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      MutableServerMap seq = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.VERIFY);
+      MutableServerMap par = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.VERIFY, pool);
+      assertEquals(seq.checkResults(), par.checkResults());
+      assertEquals(9, par.responding().size());
+      assertEquals(java.util.Set.of(grid.servers.get(3).id()), par.failures().keySet());
+      assertEquals(9, par.best().orElseThrow().goodShares().size());
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
   void checkResultsHaveTheCliShapeAndMatchTahoesCounts(String name) throws Exception {
     MutableCorpus.Case c = MutableCorpus.named(name);
     CorpusGrid grid = new CorpusGrid(c).load(c.current());

@@ -1,6 +1,7 @@
 package org.lafsrepair.backend.disk;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -9,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ShareNotFoundException;
@@ -65,6 +71,38 @@ final class DiskIo {
       // Some file systems refuse to open directories for reading; nothing more can be done there.
       if (!Files.isDirectory(dir)) {
         throw e;
+      }
+    }
+  }
+
+  /**
+   * Fsyncs several directories at once: each fsync is mostly a wait for the device to flush, so
+   * running them together costs about one flush instead of one per directory.
+   */
+  static void fsyncDirectories(List<Path> dirs, Executor executor) throws IOException {
+    if (dirs.size() == 1) {
+      fsyncDirectory(dirs.get(0));
+      return;
+    }
+    List<CompletableFuture<Void>> others = new ArrayList<>();
+    for (Path d : dirs.subList(1, dirs.size())) {
+      others.add(CompletableFuture.runAsync(() -> {
+        try {
+          fsyncDirectory(d);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }, executor));
+    }
+    fsyncDirectory(dirs.get(0));
+    for (CompletableFuture<Void> f : others) {
+      try {
+        f.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw new IOException("directory fsync failed", e.getCause());
       }
     }
   }

@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,7 +32,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.regex.Pattern;
@@ -58,6 +63,12 @@ import org.lafsrepair.spi.TestVector;
 import org.lafsrepair.spi.WriteEnabler;
 import org.lafsrepair.spi.WriteEnablerMismatchException;
 import org.lafsrepair.spi.WriteVector;
+import org.lafsrepair.spi.MutableSharePublication;
+import org.lafsrepair.spi.PublicationResult;
+import org.lafsrepair.spi.WriteEnablerRebind;
+import org.lafsrepair.spi.authority.MutableShareIntegrity;
+import org.lafsrepair.spi.authority.PublishAuthority;
+import org.lafsrepair.spi.authority.SlotView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +85,10 @@ import org.slf4j.LoggerFactory;
  * share. A mutable test-and-write writes a new copy of each container and renames it over the
  * old one; containers whose data exceed {@link #COPY_ON_WRITE_LIMIT} are updated in place, as
  * Tahoe always does, and fsynced. Leases are kept when shares are rewritten or replaced.
+ *
+ * <p>Reads keep a few recently read share files open (at most a second) so that reading a share
+ * in pieces costs one open; this server's own changes drop them at once, changes by another
+ * process are seen within that second.
  *
  * <p>Thread-safe: operations on one storage index are serialised by a striped read-write lock.
  * Several processes may open one directory, but only the first (which holds {@code
@@ -97,13 +112,36 @@ public final class DiskStorageServer implements StorageServer {
   private final byte[] permutationSeed;
   private final Clock clock;
   private final long reservedSpace;
+  private final long uploadIdleNanos;
+  // Looked up once: finding a path's file store reads the whole mount table.
+  private final FileStore fileStore;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
+  private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "lafs-repair-disk-fsync");
+    t.setDaemon(true);
+    return t;
+  });
   private final FileChannel lockChannel;
   private final FileLock dirLock;
   private volatile boolean closed;
+  private final MutableShareIntegrity integrity;
 
   private record Key(StorageIndex si, ShareNumber shnum) {}
+
+  /** An open, parsed share kept for further ranged reads. */
+  private record Open(FileChannel channel, Parsed parsed, long size, long openedNanos) {}
+
+  /**
+   * Share files recently read, so a reader walking a share in pieces does not reopen and reparse
+   * it every call. Entries are dropped under the storage index's write lock whenever this server
+   * changes the share, and live at most {@link #OPEN_TTL_NANOS} so changes made by another
+   * process are seen soon. Guarded by itself.
+   */
+  private final LinkedHashMap<Path, Open> openShares = new LinkedHashMap<>(64, 0.75f, true);
+
+  private static final int OPEN_CACHE_SIZE = 64;
+  private static final long OPEN_TTL_NANOS = 1_000_000_000L;
 
   private DiskStorageServer(Builder b) throws StorageException {
     this.serverDir = b.serverDir.toAbsolutePath().normalize();
@@ -113,11 +151,18 @@ public final class DiskStorageServer implements StorageServer {
     this.advisoryDir = storageDir.resolve("corruption-advisories");
     this.clock = b.clock;
     this.reservedSpace = b.reservedSpace;
+    this.uploadIdleNanos = b.uploadIdleTimeout.toNanos();
+    this.integrity = b.integrity;
     try {
       Files.createDirectories(sharesDir);
       Files.createDirectories(advisoryDir);
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": creating the storage directories");
+    }
+    try {
+      this.fileStore = Files.getFileStore(sharesDir);
+    } catch (IOException e) {
+      throw DiskIo.map(e, serverDir + ": finding its file system");
     }
     this.id = ServerIdentity.loadOrCreate(serverDir);
     this.permutationSeed = ServerIdentity.permutationSeed(serverDir, id);
@@ -160,6 +205,8 @@ public final class DiskStorageServer implements StorageServer {
     private final Path serverDir;
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
+    private Duration uploadIdleTimeout = Duration.ofMinutes(30);
+    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder(Path serverDir) {
       this.serverDir = Objects.requireNonNull(serverDir, "serverDir");
@@ -177,6 +224,27 @@ public final class DiskStorageServer implements StorageServer {
         throw new IllegalArgumentException("reserved space must be >= 0");
       }
       this.reservedSpace = bytes;
+      return this;
+    }
+
+    /**
+     * How publish authority judges whether a same-version mutable share is broken (default:
+     * signature only, so such shares are never replaced; core supplies a full hash-tree check).
+     */
+    public Builder shareIntegrity(MutableShareIntegrity integrity) {
+      this.integrity = Objects.requireNonNull(integrity, "integrity");
+      return this;
+    }
+
+    /**
+     * How long an upload may go without a write before the server discards it (Tahoe: 30
+     * minutes), so a vanished client does not hold space and file handles forever.
+     */
+    public Builder uploadIdleTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("upload idle timeout must be positive");
+      }
+      this.uploadIdleTimeout = timeout;
       return this;
     }
 
@@ -207,7 +275,8 @@ public final class DiskStorageServer implements StorageServer {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES);
+    return EnumSet.of(Capability.REPLACE_IMMUTABLE, Capability.DELETE_SHARE, Capability.LEASES,
+        Capability.PUBLISH_AUTHORITY);
   }
 
   // ------------------------------------------------------------------ paths
@@ -311,21 +380,103 @@ public final class DiskStorageServer implements StorageServer {
     Objects.requireNonNull(shnum, "shnum");
     checkRead(offset, length);
     checkOpen();
-    String what = what(si, shnum);
     Lock l = locks.get(si).readLock();
     l.lock();
-    try (FileChannel ch = FileChannel.open(sharePath(si, shnum), StandardOpenOption.READ)) {
-      Parsed p = parse(ch, what);
-      ByteBuffer b = p.imm() != null
-          ? ImmutableContainer.read(ch, p.imm(), offset, length)
-          : MutableContainer.read(ch, p.mut(), offset, length);
-      return b.asReadOnlyBuffer();
-    } catch (NoSuchFileException e) {
-      throw new ShareNotFoundException(what + " does not exist");
-    } catch (IOException e) {
-      throw DiskIo.map(e, what);
+    try {
+      return readShare(si, shnum, offset, length).asReadOnlyBuffer();
     } finally {
       l.unlock();
+    }
+  }
+
+  /** Reads through the open-share cache; the caller holds the storage index's lock. */
+  private ByteBuffer readShare(StorageIndex si, ShareNumber shnum, long offset, int length)
+      throws StorageException {
+    String what = what(si, shnum);
+    Path file = sharePath(si, shnum);
+    for (int attempt = 0; ; attempt++) {
+      Open o = null;
+      try {
+        o = cachedOpen(file, what);
+        Parsed p = o.parsed();
+        return p.imm() != null
+            ? ImmutableContainer.read(o.channel(), p.imm(), offset, length)
+            : MutableContainer.read(o.channel(), p.mut(), offset, length);
+      } catch (NoSuchFileException e) {
+        throw new ShareNotFoundException(what + " does not exist");
+      } catch (java.nio.channels.ClosedChannelException e) {
+        // Evicted, or closed by an interrupted reader elsewhere: open it afresh once.
+        forget(file, o);
+        if (attempt > 0 || Thread.currentThread().isInterrupted()) {
+          throw new ServerUnavailableException(what + ": read interrupted", e);
+        }
+      } catch (IOException e) {
+        forget(file, o);
+        throw DiskIo.map(e, what);
+      }
+    }
+  }
+
+  private Open cachedOpen(Path file, String what) throws IOException, CorruptContainerException {
+    long now = System.nanoTime();
+    synchronized (openShares) {
+      Open o = openShares.get(file);
+      // A size change means another process rewrote the file: parse it again.
+      if (o != null && now - o.openedNanos() < OPEN_TTL_NANOS && o.channel().isOpen()
+          && o.channel().size() == o.size()) {
+        return o;
+      }
+      if (o != null) {
+        openShares.remove(file);
+        closeQuietly(o.channel());
+      }
+    }
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    Open fresh;
+    try {
+      fresh = new Open(ch, parse(ch, what), ch.size(), now);
+    } catch (IOException | CorruptContainerException | RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
+    }
+    synchronized (openShares) {
+      Open old = openShares.put(file, fresh);
+      if (old != null) {
+        closeQuietly(old.channel());
+      }
+      if (openShares.size() > OPEN_CACHE_SIZE) {
+        var it = openShares.entrySet().iterator();
+        Open eldest = it.next().getValue();
+        it.remove();
+        closeQuietly(eldest.channel());
+      }
+    }
+    return fresh;
+  }
+
+  private void forget(Path file, Open o) {
+    synchronized (openShares) {
+      if (o != null && openShares.get(file) == o) {
+        openShares.remove(file);
+      }
+    }
+    if (o != null) {
+      closeQuietly(o.channel());
+    }
+  }
+
+  /** Drops cached channels of {@code si}; called with its write lock held, before any change. */
+  private void invalidate(StorageIndex si) {
+    Path bucket = bucketDir(si);
+    synchronized (openShares) {
+      var it = openShares.entrySet().iterator();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (e.getKey().startsWith(bucket)) {
+          closeQuietly(e.getValue().channel());
+          it.remove();
+        }
+      }
     }
   }
 
@@ -359,6 +510,15 @@ public final class DiskStorageServer implements StorageServer {
           out.put(sh, r);
         } catch (NoSuchFileException gone) {
           continue;
+        } catch (CorruptContainerException e) {
+          // One damaged container must not hide the others: it reads as empty, which every
+          // verifier rejects, and read() on it names the damage.
+          LOG.warn("{}", e.getMessage());
+          List<byte[]> empty = new ArrayList<>(vectors.size());
+          for (int i = 0; i < vectors.size(); i++) {
+            empty.add(new byte[0]);
+          }
+          out.put(sh, empty);
         } catch (IOException e) {
           throw DiskIo.map(e, what);
         }
@@ -396,6 +556,7 @@ public final class DiskStorageServer implements StorageServer {
       throw new OutOfSpaceException(serverDir + ": " + allocatedSize + " bytes can never fit");
     }
     checkOpen();
+    discardIdleUploads();
     String what = what(si, shnum);
     Key key = new Key(si, shnum);
     Lock l = locks.get(si).writeLock();
@@ -421,6 +582,7 @@ public final class DiskStorageServer implements StorageServer {
       }
       DiskUpload u = new DiskUpload(key, inc, allocatedSize, lease, replace);
       uploads.put(key, u);
+      u.prepareBucket();
       return u;
     } finally {
       l.unlock();
@@ -437,6 +599,16 @@ public final class DiskStorageServer implements StorageServer {
     }
   }
 
+  private void discardIdleUploads() {
+    long now = System.nanoTime();
+    for (DiskUpload u : List.copyOf(uploads.values())) {
+      if (now - u.lastActivityNanos > uploadIdleNanos) {
+        LOG.info("{}: discarding upload of {}/{} idle for too long", serverDir, u.key.si(), u.key.shnum().value());
+        u.discard();
+      }
+    }
+  }
+
   private long pendingAllocations() {
     long sum = 0;
     for (DiskUpload u : uploads.values()) {
@@ -450,7 +622,7 @@ public final class DiskStorageServer implements StorageServer {
 
   private long available() throws StorageException {
     try {
-      long usable = Files.getFileStore(sharesDir).getUsableSpace();
+      long usable = fileStore.getUsableSpace();
       return Math.max(0, usable - reservedSpace - pendingAllocations());
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": reading free space");
@@ -465,6 +637,9 @@ public final class DiskStorageServer implements StorageServer {
     private final boolean replace;
     private final RangeSet<Long> written = TreeRangeSet.create();
     private FileChannel ch;
+    private CompletableFuture<Void> bucketSync;
+    private boolean createdBucket;
+    private volatile long lastActivityNanos = System.nanoTime();
     private boolean committed;
     private boolean aborted;
 
@@ -497,6 +672,48 @@ public final class DiskStorageServer implements StorageServer {
       return DiskStorageServer.this.what(key.si(), key.shnum());
     }
 
+    /**
+     * Makes the final bucket directory now, as Tahoe's allocate does, and makes its entry durable
+     * in the background while data arrives, so commit waits only for the file and the rename.
+     * Called with the storage index's write lock held.
+     */
+    void prepareBucket() throws StorageException {
+      Path bucket = bucketDir(key.si());
+      if (Files.isDirectory(bucket)) {
+        return;
+      }
+      boolean newPrefix = !Files.isDirectory(bucket.getParent());
+      try {
+        Files.createDirectories(bucket);
+      } catch (IOException e) {
+        discard();
+        throw DiskIo.map(e, what() + ": creating its directory");
+      }
+      createdBucket = true;
+      List<Path> parents = newPrefix ? List.of(bucket.getParent(), sharesDir) : List.of(bucket.getParent());
+      bucketSync = CompletableFuture.runAsync(() -> {
+        try {
+          DiskIo.fsyncDirectories(parents, syncExecutor);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, syncExecutor);
+    }
+
+    private void awaitBucketSync() throws IOException {
+      if (bucketSync == null) {
+        return;
+      }
+      try {
+        bucketSync.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof java.io.UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw new IOException("directory fsync failed", e.getCause());
+      }
+    }
+
     @Override
     public ShareNumber shareNumber() {
       return key.shnum();
@@ -519,6 +736,7 @@ public final class DiskStorageServer implements StorageServer {
             + " ends past the allocated size " + allocatedSize);
       }
       checkActive();
+      lastActivityNanos = System.nanoTime();
       try {
         Range<Long> r = Range.closedOpen(offset, offset + n);
         for (Range<Long> have : written.subRangeSet(r).asRanges()) {
@@ -553,6 +771,7 @@ public final class DiskStorageServer implements StorageServer {
       Lock l = locks.get(key.si()).writeLock();
       l.lock();
       try {
+        invalidate(key.si());
         Path fin = sharePath(key.si(), key.shnum());
         if (replace) {
           carryLeasesFrom(fin);
@@ -566,13 +785,8 @@ public final class DiskStorageServer implements StorageServer {
         boolean newBucket = !Files.isDirectory(bucket);
         Files.createDirectories(bucket);
         Files.move(path, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        DiskIo.fsyncDirectory(bucket);
-        if (newBucket) {
-          DiskIo.fsyncDirectory(bucket.getParent());
-        }
-        if (newPrefix) {
-          DiskIo.fsyncDirectory(sharesDir);
-        }
+        syncNewEntries(bucket, newBucket, newPrefix);
+        awaitBucketSync();
         committed = true;
         uploads.remove(key);
         removeEmptyIncomingDirs(path);
@@ -646,6 +860,10 @@ public final class DiskStorageServer implements StorageServer {
       deleteQuietly(path);
       removeEmptyIncomingDirs(path);
       uploads.remove(key, this);
+      if (createdBucket) {
+        // Harmless if another upload or a share lives there now: only an empty one goes.
+        removeEmptyBucket(bucketDir(key.si()));
+      }
     }
 
     private void checkActive() throws ShareConflictException {
@@ -656,6 +874,22 @@ public final class DiskStorageServer implements StorageServer {
         throw new ShareConflictException(what() + ": upload already committed");
       }
     }
+  }
+
+  /**
+   * Makes a rename into {@code bucket} durable, and the bucket and prefix directories too when
+   * they were just made; the fsyncs run together.
+   */
+  private void syncNewEntries(Path bucket, boolean newBucket, boolean newPrefix) throws IOException {
+    List<Path> dirs = new ArrayList<>(3);
+    dirs.add(bucket);
+    if (newBucket) {
+      dirs.add(bucket.getParent());
+    }
+    if (newPrefix) {
+      dirs.add(sharesDir);
+    }
+    DiskIo.fsyncDirectories(dirs, syncExecutor);
   }
 
   private void removeEmptyIncomingDirs(Path file) {
@@ -697,6 +931,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       // Step 1 (§8.3): the write enabler against every existing share, before anything else.
       Map<ShareNumber, MutableContainer.Header> existing = new TreeMap<>();
       for (ShareNumber sh : shareNumbers(si)) {
@@ -708,7 +943,7 @@ public final class DiskStorageServer implements StorageServer {
         if (p.kind() != ShareKind.MUTABLE) {
           throw new ShareConflictException(what + " is immutable; mutable writes refused");
         }
-        if (!enabler.matches(p.mut().writeEnabler())) {
+        if (!PublishAuthority.enablerMatches(enabler, p.mut().writeEnabler())) {
           throw new WriteEnablerMismatchException(what + ": bad write enabler; it was recorded by node "
               + org.lafsrepair.spi.Base32.encode(p.mut().nodeId()));
         }
@@ -759,6 +994,108 @@ public final class DiskStorageServer implements StorageServer {
         applyMutable(si, e.getKey(), existing.get(e.getKey()), e.getValue(), enabler, lease);
       }
       return new TestAndWriteResult(true, reads);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ publish authority
+
+  /** The mutable shares of a slot with their headers (caller holds the write lock). */
+  private Map<ShareNumber, MutableContainer.Header> mutableSlot(StorageIndex si) throws StorageException {
+    Map<ShareNumber, MutableContainer.Header> existing = new TreeMap<>();
+    for (ShareNumber sh : shareNumbers(si)) {
+      String what = what(si, sh);
+      Parsed p = parseExisting(sharePath(si, sh), what);
+      if (p == null) {
+        continue;
+      }
+      if (p.kind() != ShareKind.MUTABLE) {
+        throw new ShareConflictException(what + " is immutable; mutable writes refused");
+      }
+      existing.put(sh, p.mut());
+    }
+    return existing;
+  }
+
+  private SlotView slotView(StorageIndex si, Map<ShareNumber, MutableContainer.Header> existing) {
+    return new SlotView() {
+      @Override
+      public Set<ShareNumber> shares() {
+        return existing.keySet();
+      }
+
+      @Override
+      public ByteBuffer read(ShareNumber shnum, long offset, int length) throws StorageException {
+        return ByteBuffer.wrap(readMutable(si, shnum, existing.get(shnum), offset, length));
+      }
+
+      @Override
+      public long length(ShareNumber shnum) {
+        return existing.get(shnum).dataLength();
+      }
+    };
+  }
+
+  @Override
+  public PublicationResult publishMutableShare(MutableSharePublication p, LeaseSecrets lease)
+      throws StorageException {
+    Objects.requireNonNull(p, "publication");
+    Objects.requireNonNull(lease, "lease");
+    checkOpen();
+    StorageIndex si = p.storageIndex();
+    Lock l = locks.get(si).writeLock();
+    l.lock();
+    try {
+      Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
+      byte[] enabler = existing.isEmpty() ? null : existing.values().iterator().next().writeEnabler();
+      PublishAuthority.Decision d =
+          PublishAuthority.decidePublish(p, slotView(si, existing), enabler, integrity);
+      MutableContainer.Header old = existing.get(p.shareNumber());
+      long growth = p.length() - (old == null ? -MutableContainer.DATA_OFFSET - 4 : old.dataLength());
+      if (d.write() && growth > available()) {
+        throw new OutOfSpaceException(serverDir + ": publication to " + si + " needs " + growth
+            + " bytes");
+      }
+      // The whole share replaces the old data (new length = EOF), and a new container records the
+      // slot's enabler (or the unbound one); an existing container keeps its own.
+      ShareTestAndWrite tw = new ShareTestAndWrite(List.of(),
+          d.write() ? List.of(new WriteVector(0, bytes(p.share()))) : List.of(),
+          d.write() ? java.util.OptionalLong.of(p.length()) : java.util.OptionalLong.empty());
+      applyMutable(si, p.shareNumber(), old, tw, WriteEnabler.of(d.write() && old == null
+          ? d.enablerToRecord() : old.writeEnabler()), lease);
+      return d.result();
+    } finally {
+      l.unlock();
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
+  @Override
+  public void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    Objects.requireNonNull(rebind, "rebind");
+    checkOpen();
+    StorageIndex si = rebind.storageIndex();
+    Lock l = locks.get(si).writeLock();
+    l.lock();
+    try {
+      Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
+      PublishAuthority.checkRebind(rebind, id, slotView(si, existing));
+      for (ShareNumber sh : existing.keySet()) {
+        try (FileChannel ch = FileChannel.open(sharePath(si, sh), StandardOpenOption.WRITE)) {
+          // Container bytes 32..84: the node id that accepted the enabler, then the enabler.
+          DiskIo.writeFully(ch, 32, ByteBuffer.wrap(id.toBytes()));
+          DiskIo.writeFully(ch, 52, ByteBuffer.wrap(rebind.enabler().toBytes()));
+          ch.force(true);
+        } catch (IOException e) {
+          throw DiskIo.map(e, what(si, sh) + ": rebinding the write enabler");
+        }
+      }
     } finally {
       l.unlock();
     }
@@ -819,13 +1156,7 @@ public final class DiskStorageServer implements StorageServer {
       boolean newBucket = !Files.isDirectory(bucket);
       Files.createDirectories(bucket);
       Files.move(tmp, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      DiskIo.fsyncDirectory(bucket);
-      if (newBucket) {
-        DiskIo.fsyncDirectory(bucket.getParent());
-      }
-      if (newPrefix) {
-        DiskIo.fsyncDirectory(sharesDir);
-      }
+      syncNewEntries(bucket, newBucket, newPrefix);
       removeEmptyIncomingDirs(tmp);
     } catch (IOException e) {
       throw DiskIo.map(e, what + ": mutable write");
@@ -933,6 +1264,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       Path fin = sharePath(si, shnum);
       Parsed p;
       try {
@@ -966,6 +1298,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       List<ShareNumber> shares = shareNumbers(si);
       if (shares.isEmpty()) {
         throw new ShareNotFoundException(serverDir + ": no shares of " + si + " to lease");
@@ -1018,6 +1351,10 @@ public final class DiskStorageServer implements StorageServer {
     for (DiskUpload u : List.copyOf(uploads.values())) {
       u.discard();
     }
+    synchronized (openShares) {
+      openShares.values().forEach(o -> closeQuietly(o.channel()));
+      openShares.clear();
+    }
     try {
       if (dirLock != null) {
         dirLock.release();
@@ -1026,6 +1363,7 @@ public final class DiskStorageServer implements StorageServer {
       LOG.debug("{}: releasing the lock: {}", serverDir, e.toString());
     }
     closeQuietly(lockChannel);
+    syncExecutor.shutdown();
   }
 
   // ------------------------------------------------------------------ helpers
