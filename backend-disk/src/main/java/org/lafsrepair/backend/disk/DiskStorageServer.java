@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -581,6 +582,7 @@ public final class DiskStorageServer implements StorageServer {
       }
       DiskUpload u = new DiskUpload(key, inc, allocatedSize, lease, replace);
       uploads.put(key, u);
+      u.prepareBucket();
       return u;
     } finally {
       l.unlock();
@@ -635,6 +637,8 @@ public final class DiskStorageServer implements StorageServer {
     private final boolean replace;
     private final RangeSet<Long> written = TreeRangeSet.create();
     private FileChannel ch;
+    private CompletableFuture<Void> bucketSync;
+    private boolean createdBucket;
     private volatile long lastActivityNanos = System.nanoTime();
     private boolean committed;
     private boolean aborted;
@@ -666,6 +670,48 @@ public final class DiskStorageServer implements StorageServer {
 
     private String what() {
       return DiskStorageServer.this.what(key.si(), key.shnum());
+    }
+
+    /**
+     * Makes the final bucket directory now, as Tahoe's allocate does, and makes its entry durable
+     * in the background while data arrives, so commit waits only for the file and the rename.
+     * Called with the storage index's write lock held.
+     */
+    void prepareBucket() throws StorageException {
+      Path bucket = bucketDir(key.si());
+      if (Files.isDirectory(bucket)) {
+        return;
+      }
+      boolean newPrefix = !Files.isDirectory(bucket.getParent());
+      try {
+        Files.createDirectories(bucket);
+      } catch (IOException e) {
+        discard();
+        throw DiskIo.map(e, what() + ": creating its directory");
+      }
+      createdBucket = true;
+      List<Path> parents = newPrefix ? List.of(bucket.getParent(), sharesDir) : List.of(bucket.getParent());
+      bucketSync = CompletableFuture.runAsync(() -> {
+        try {
+          DiskIo.fsyncDirectories(parents, syncExecutor);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, syncExecutor);
+    }
+
+    private void awaitBucketSync() throws IOException {
+      if (bucketSync == null) {
+        return;
+      }
+      try {
+        bucketSync.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof java.io.UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw new IOException("directory fsync failed", e.getCause());
+      }
     }
 
     @Override
@@ -740,6 +786,7 @@ public final class DiskStorageServer implements StorageServer {
         Files.createDirectories(bucket);
         Files.move(path, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncNewEntries(bucket, newBucket, newPrefix);
+        awaitBucketSync();
         committed = true;
         uploads.remove(key);
         removeEmptyIncomingDirs(path);
@@ -813,6 +860,10 @@ public final class DiskStorageServer implements StorageServer {
       deleteQuietly(path);
       removeEmptyIncomingDirs(path);
       uploads.remove(key, this);
+      if (createdBucket) {
+        // Harmless if another upload or a share lives there now: only an empty one goes.
+        removeEmptyBucket(bucketDir(key.si()));
+      }
     }
 
     private void checkActive() throws ShareConflictException {

@@ -424,6 +424,39 @@ class DiskStorageServerTest {
   }
 
   @Test
+  void smallMutableSharesAreRewrittenByRenameLargeOnesInPlace() throws Exception {
+    Path d = temp.resolve("cow");
+    LeaseSecrets lease = LeaseSecrets.random();
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      Path f = shareFile(d, SI, 0);
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(0, new byte[] {1})))),
+          List.of(), lease);
+      Object inode = Files.getAttribute(f, "unix:ino");
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(1, new byte[] {2})))),
+          List.of(), lease);
+      assertFalse(inode.equals(Files.getAttribute(f, "unix:ino")), "a small share is replaced atomically");
+
+      long far = DiskStorageServer.COPY_ON_WRITE_LIMIT + 5;
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(far, new byte[] {3})))),
+          List.of(), lease);
+      inode = Files.getAttribute(f, "unix:ino");
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(far + 1, new byte[] {4})))),
+          List.of(), lease);
+      assertEquals(inode, Files.getAttribute(f, "unix:ino"), "a large share is updated in place, as Tahoe does");
+      ByteBuffer b = s.read(SI, SH0, far - 1, 10);
+      assertEquals(3, b.remaining());
+      assertEquals(0, b.get());
+      assertEquals(3, b.get());
+      assertEquals(4, b.get());
+      assertArrayEquals(new byte[] {1, 2}, java.util.Arrays.copyOf(read(s, SI, 0), 2));
+      assertEquals(1, s.leaseCount(SI, SH0));
+      ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(f), 84, 16);
+      assertEquals(far + 2, h.getLong());
+      assertEquals(468 + far + 2, h.getLong());
+    }
+  }
+
+  @Test
   void aSecondProcessOnTheSameDirectoryDoesNotWipeLiveUploads() throws Exception {
     Path d = temp.resolve("two");
     try (DiskStorageServer a = DiskStorageServer.open(d)) {
