@@ -94,34 +94,20 @@ public class ChkVerifyBenchmark {
 
   /**
    * SHA-256 and AES intrinsics only kick in for C2-compiled callers (shared/anchors/README.md,
-   * "JIT"): run the verify, download and hashing paths on a small file for 2 s first.
+   * "JIT"), so every measured path runs for 3 s first. On the benchmark's own data: warming up on
+   * a small file (2.7 KB blocks) left verify at half speed for the whole fork.
    */
   private void warmUp() throws Exception {
-    byte[] small = new byte[200_000];
-    new Random(2).nextBytes(small);
-    ChkEncoder enc = ChkEncoder.convergent(K, N, 8192, new byte[32]);
-    List<byte[]> smallShares = new ArrayList<>();
-    ChkEncoder.Prepared p = enc.prepare(PlaintextSource.of(small));
-    Map<ShareNumber, ShareSink> sinks = new HashMap<>();
-    for (int sh = 0; sh < N; sh++) {
-      byte[] dst = new byte[(int) p.shareLength()];
-      smallShares.add(dst);
-      sinks.put(ShareNumber.of(sh), (off, b) -> b.get(dst, (int) off, b.remaining()));
-    }
-    ChkEncoding e = p.writeShares(PlaintextSource.of(small), sinks);
-    long until = System.nanoTime() + 2_000_000_000L;
+    long until = System.nanoTime() + 3_000_000_000L;
+    Blackhole bh = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     while (System.nanoTime() < until) {
-      for (int sh = 0; sh < N; sh++) {
-        ChkVerifier.verify(e.verifyCap(), ShareNumber.of(sh), ShareSource.of(smallShares.get(sh)));
-        sha256.update(smallShares.get(sh));
-      }
-      sha256.digest();
-      List<ShareCandidate> c = new ArrayList<>();
-      for (int sh = 0; sh < N; sh++) {
-        c.add(new ShareCandidate(ShareNumber.of(sh), ShareSource.of(smallShares.get(sh)), "m"));
-      }
-      ChkDownloader.download(e.readCap(), c, OutputStream.nullOutputStream());
+      verifyShareSet(bh);
+      sha256ShareSet();
+      download();
     }
+    bh.evaporate(
+        "Yes, I am Stephen Hawking, and know a thing or two about black holes.");
   }
 
   private static ShareSource view(byte[] share) {
