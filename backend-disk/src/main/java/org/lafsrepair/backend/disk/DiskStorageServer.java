@@ -206,7 +206,7 @@ public final class DiskStorageServer implements StorageServer {
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
     private Duration uploadIdleTimeout = Duration.ofMinutes(30);
-    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
+    private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
 
     private Builder(Path serverDir) {
       this.serverDir = Objects.requireNonNull(serverDir, "serverDir");
@@ -1047,6 +1047,8 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      // A publication may replace a share file: cached read channels would see the old inode.
+      invalidate(si);
       Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
       byte[] enabler = existing.isEmpty() ? null : existing.values().iterator().next().writeEnabler();
       PublishAuthority.Decision d =
@@ -1084,6 +1086,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
       PublishAuthority.checkRebind(rebind, id, slotView(si, existing));
       for (ShareNumber sh : existing.keySet()) {
