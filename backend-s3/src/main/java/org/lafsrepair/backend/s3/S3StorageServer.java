@@ -535,8 +535,7 @@ public final class S3StorageServer implements StorageServer {
   public int abortStaleUploads(Duration olderThan) throws StorageException {
     checkOpen();
     Instant cutoff = Instant.now().minus(olderThan);
-    String prefix = layout.bucketPrefix(StorageIndex.of(new byte[StorageIndex.LENGTH]));
-    String sharesRoot = prefix.substring(0, prefix.indexOf("shares/") + "shares/".length());
+    String sharesRoot = layout.sharesRoot();
     int aborted = 0;
     try {
       for (MultipartUpload u :
