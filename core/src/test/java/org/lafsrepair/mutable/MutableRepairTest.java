@@ -144,7 +144,8 @@ class MutableRepairTest {
   void signatureOnlyServersRefuseToOverwriteAValidlySignedShareAndRepairSaysSo(String name)
       throws Exception {
     MutableCorpus.Case c = MutableCorpus.named(name);
-    CorpusGrid grid = new CorpusGrid(c).load(c.current());
+    CorpusGrid grid = new CorpusGrid(c,
+        org.lafsrepair.spi.authority.MutableShareIntegrity.signatureOnly()).load(c.current());
     long block = MutableShare.parse(c.current().shares().get(2).data()).offsets().shareData() + 17;
     grid.holderOf(2).corruptStoredByte(c.si(), ShareNumber.of(2), block, 0x01);
     MutableRepairResult r = ENGINE.repair(CorpusGrid.verifyKeys(c), grid.servers);
