@@ -282,7 +282,8 @@ public final class DiskStorageServer implements StorageServer {
   // ------------------------------------------------------------------ paths
 
   private Path bucketDir(StorageIndex si) {
-    return sharesDir.resolve(si.prefix()).resolve(si.toBase32());
+    String b = si.toBase32();
+    return sharesDir.resolve(b.substring(0, 2)).resolve(b);
   }
 
   private Path sharePath(StorageIndex si, ShareNumber sh) {
@@ -392,32 +393,32 @@ public final class DiskStorageServer implements StorageServer {
   /** Reads through the open-share cache; the caller holds the storage index's lock. */
   private ByteBuffer readShare(StorageIndex si, ShareNumber shnum, long offset, int length)
       throws StorageException {
-    String what = what(si, shnum);
     Path file = sharePath(si, shnum);
     for (int attempt = 0; ; attempt++) {
       Open o = null;
       try {
-        o = cachedOpen(file, what);
+        o = cachedOpen(file, si, shnum);
         Parsed p = o.parsed();
         return p.imm() != null
             ? ImmutableContainer.read(o.channel(), p.imm(), offset, length)
             : MutableContainer.read(o.channel(), p.mut(), offset, length);
       } catch (NoSuchFileException e) {
-        throw new ShareNotFoundException(what + " does not exist");
+        throw new ShareNotFoundException(what(si, shnum) + " does not exist");
       } catch (java.nio.channels.ClosedChannelException e) {
         // Evicted, or closed by an interrupted reader elsewhere: open it afresh once.
         forget(file, o);
         if (attempt > 0 || Thread.currentThread().isInterrupted()) {
-          throw new ServerUnavailableException(what + ": read interrupted", e);
+          throw new ServerUnavailableException(what(si, shnum) + ": read interrupted", e);
         }
       } catch (IOException e) {
         forget(file, o);
-        throw DiskIo.map(e, what);
+        throw DiskIo.map(e, what(si, shnum));
       }
     }
   }
 
-  private Open cachedOpen(Path file, String what) throws IOException, CorruptContainerException {
+  private Open cachedOpen(Path file, StorageIndex si, ShareNumber shnum)
+      throws IOException, CorruptContainerException {
     long now = System.nanoTime();
     synchronized (openShares) {
       Open o = openShares.get(file);
@@ -434,7 +435,7 @@ public final class DiskStorageServer implements StorageServer {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     Open fresh;
     try {
-      fresh = new Open(ch, parse(ch, what), ch.size(), now);
+      fresh = new Open(ch, parse(ch, what(si, shnum)), ch.size(), now);
     } catch (IOException | CorruptContainerException | RuntimeException e) {
       closeQuietly(ch);
       throw e;

@@ -262,6 +262,36 @@ class S3FaultTest {
   }
 
   @Test
+  void aStoreThatIgnoresConditionalWritesIsRefused() throws Exception {
+    AtomicInteger puts = new AtomicInteger();
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/", ex -> {
+      byte[] body = new byte[0];
+      if (ex.getRequestMethod().equals("GET")) {
+        body = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n".getBytes(StandardCharsets.US_ASCII);
+      } else if (ex.getRequestMethod().equals("PUT")) {
+        puts.incrementAndGet();
+        ex.getRequestBody().readAllBytes();
+      }
+      ex.getResponseHeaders().add("ETag", "\"0123456789abcdef0123456789abcdef\"");
+      ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    http.start();
+    try {
+      StorageException e = assertThrows(StorageException.class, against(http, 1)::build);
+      assertTrue(e.getMessage().contains("ignored If-None-Match"), e.getMessage());
+      assertEquals(1, puts.get());
+      try (S3StorageServer readOnly = against(http, 1).requireConditionalWrites(false).build()) {
+        assertEquals("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", readOnly.id().toBase32());
+      }
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  @Test
   void throttlingIsRetriedThenReportedAsUnavailable() throws Exception {
     AtomicInteger hits = new AtomicInteger();
     HttpServer http = answering(503, "SlowDown", hits);
