@@ -21,6 +21,7 @@ import org.lafsrepair.immutable.ShareVerdict;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
 import org.lafsrepair.spi.ShareNumber;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -130,6 +131,31 @@ public class ChkVerifyBenchmark {
       }
       bh.consume(v);
     }
+  }
+
+  /** Time split of {@link #pairedVerifyVsSha256}: both halves see the same machine load. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Paired {
+    public long verifyNanos;
+    public long sha256Nanos;
+  }
+
+  /**
+   * One share-set verify, then one SHA-256 pass over the same bytes, each timed: on a shared
+   * machine the ratio sha256Nanos / verifyNanos (= verify throughput / SHA-256 throughput) is the
+   * number to trust, independent runs being minutes apart under different load.
+   */
+  @Benchmark
+  public byte[] pairedVerifyVsSha256(Paired p, Blackhole bh) throws Exception {
+    long t0 = System.nanoTime();
+    verifyShareSet(bh);
+    long t1 = System.nanoTime();
+    byte[] d = sha256ShareSet();
+    long t2 = System.nanoTime();
+    p.verifyNanos += t1 - t0;
+    p.sha256Nanos += t2 - t1;
+    return d;
   }
 
   @Benchmark
