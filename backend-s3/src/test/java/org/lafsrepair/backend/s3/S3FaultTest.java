@@ -117,6 +117,28 @@ class S3FaultTest {
   }
 
   @Test
+  void serverStoppedDuringTestAndWriteLeavesTheSlotAsItWas() throws Exception {
+    String bucket = own.createBucket();
+    StorageIndex si = si();
+    byte[] v1 = "version 1".getBytes(StandardCharsets.US_ASCII);
+    try (S3StorageServer s3 = own.backend(bucket, "n").build()) {
+      assertTrue(s3.testAndWrite(si, we(5), replace(TestVector.mustBeEmpty(), v1), List.of(), LeaseSecrets.random()).success());
+      own.stop();
+      try {
+        assertThrows(ServerUnavailableException.class, () -> s3.testAndWrite(si, we(5),
+            replace(TestVector.prefixEquals(v1), "version 2".getBytes(StandardCharsets.US_ASCII)), List.of(),
+            LeaseSecrets.random()));
+        assertThrows(ServerUnavailableException.class, () -> s3.listShares(si));
+      } finally {
+        own.restart();
+      }
+      assertArrayEquals(v1, array(s3.read(si, SH0, 0, 100)));
+      assertThrows(WriteEnablerMismatchException.class, () -> s3.testAndWrite(si, we(6),
+          replace(TestVector.prefixEquals(v1), new byte[] {1}), List.of(), LeaseSecrets.random()));
+    }
+  }
+
+  @Test
   void unreachableEndpointIsServerUnavailable() throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
