@@ -12,7 +12,19 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Check, verify and repair files stored the Tahoe-LAFS way.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CapCommand.class,
+      CheckCommand.class,
+      RepairCommand.class,
+      PutCommand.class,
+      GetCommand.class,
+      GridCommand.class,
+      EnqueueCommand.class,
+      StatusCommand.class,
+      ServeCommand.class,
+      DemoCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

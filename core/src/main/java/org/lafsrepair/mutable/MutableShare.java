@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 /**
  * Where each region of a mutable share starts, as share-data offsets. SDMF has no separate
  * verification-key end (the key runs up to the signature), so {@code verificationKeyEnd ==

@@ -1,5 +1,6 @@
 package org.lafsrepair.mutable;
 
+import org.lafsrepair.cap.MutableFormat;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -160,7 +161,7 @@ public final class SignedPrefix {
   /** The signed bytes ({@value #SDMF_LENGTH} or {@value #MDMF_LENGTH} of them). */
   public byte[] toBytes() {
     ByteBuffer b = ByteBuffer.allocate(length());
-    b.put((byte) format.versionByte()).putLong(seqnum).put(rootHash);
+    b.put((byte) (format == MutableFormat.SDMF ? 0 : 1)).putLong(seqnum).put(rootHash);
     if (iv != null) {
       b.put(iv);
     }

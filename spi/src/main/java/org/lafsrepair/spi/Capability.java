@@ -7,5 +7,10 @@ public enum Capability {
   /** {@link StorageServer#deleteShare}: remove a share. */
   DELETE_SHARE,
   /** {@link StorageServer#addLease}: add or renew leases. */
-  LEASES
+  LEASES,
+  /**
+   * {@link StorageServer#publishMutableShare} and {@link StorageServer#rebindWriteEnabler}: accept
+   * a signed mutable share from a holder of only the verify cap (docs/publish-authority.md).
+   */
+  PUBLISH_AUTHORITY
 }

@@ -5,8 +5,15 @@ import java.nio.ByteBuffer;
 /**
  * An immutable share being uploaded (Tahoe's bucket writer). Nothing is visible to readers until
  * {@link #commit()} returns; {@link #abort()} (or {@link #close()} before commit) leaves nothing
- * behind. Writes may arrive in any order; overlapping writes must carry identical bytes. Not
- * required to be safe for concurrent use by several threads.
+ * behind. Writes may arrive in any order; overlapping writes must carry identical bytes, so a
+ * retried write is harmless. As in Tahoe, commit does not require every byte to have been
+ * written: ranges never written read as zeros (callers verify what they read). Not required to be
+ * safe for concurrent use by several threads.
+ *
+ * <p>State rules every backend follows (the TCK checks them): writes and commit after {@link
+ * #abort()} fail with {@link ShareConflictException}; writes after commit fail with {@link
+ * ShareConflictException}; a second {@code commit()} is a no-op; {@code abort()} after commit
+ * fails with {@link ShareConflictException} and leaves the share in place.
  */
 public interface ImmutableUpload extends AutoCloseable {
   /** Share number being written. */
@@ -15,7 +22,13 @@ public interface ImmutableUpload extends AutoCloseable {
   /** Size fixed at allocation; writes past it fail with {@link ShareConflictException}. */
   long allocatedSize();
 
-  /** Writes {@code data}'s remaining bytes at {@code offset} of the share data. */
+  /**
+   * Writes {@code data}'s remaining bytes at {@code offset} of the share data.
+   *
+   * @throws InvalidRequestException for a negative offset
+   * @throws ShareConflictException if the range ends past {@link #allocatedSize()}, differs from
+   *     bytes already written there, or the upload is finished
+   */
   void write(long offset, ByteBuffer data) throws StorageException;
 
   /**

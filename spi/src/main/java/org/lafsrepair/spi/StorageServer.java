@@ -32,6 +32,12 @@ public interface StorageServer extends AutoCloseable {
   /** Largest single read a caller may request; larger reads are refused as invalid. */
   int MAX_READ_LENGTH = 64 * 1024 * 1024;
 
+  /**
+   * Largest mutable share data Tahoe accepts ({@code MAX_MUTABLE_SHARE_SIZE}, 69105 TB); writes
+   * ending past it are refused with {@link InvalidRequestException}.
+   */
+  long MAX_MUTABLE_SHARE_SIZE = 69_105L * 1000 * 1000 * 1000 * 1000;
+
   /** This server's node id. */
   ServerId id();
 
@@ -53,16 +59,21 @@ public interface StorageServer extends AutoCloseable {
    * Reads up to {@code length} bytes of share data at {@code offset}. The result is truncated at
    * the end of the data (empty at or past it); it is never padded.
    *
-   * @throws ShareNotFoundException if the share does not exist
-   * @throws InvalidRequestException for negative offsets or lengths over {@link #MAX_READ_LENGTH}
+   * @throws ShareNotFoundException if the share does not exist (uploads in progress do not)
+   * @throws InvalidRequestException for negative offsets or lengths, or lengths over {@link
+   *     #MAX_READ_LENGTH}
+   * @throws CorruptContainerException if the stored container cannot be parsed
    */
   ByteBuffer read(StorageIndex si, ShareNumber shnum, long offset, int length)
       throws StorageException;
 
   /**
    * Batched reads (Tahoe's {@code slot_readv}): for each share in {@code shnums} (or every share
-   * of {@code si} when empty) that exists, the results of {@code vectors} in order. Backends
-   * talking to remote servers should override this with one round trip.
+   * of {@code si} when empty) that exists, the results of {@code vectors} in order, each
+   * truncated at the end of the data. Backends talking to remote servers should override this
+   * with one round trip. A backend may return empty results for a share whose container it cannot
+   * parse rather than fail the whole batch (the disk backend does); {@link #read} on that share
+   * then throws {@link CorruptContainerException}.
    */
   default Map<ShareNumber, List<byte[]>> readVectors(
       StorageIndex si, Set<ShareNumber> shnums, List<ReadVector> vectors) throws StorageException {
@@ -87,8 +98,10 @@ public interface StorageServer extends AutoCloseable {
    * Starts an immutable upload of {@code allocatedSize} bytes (Tahoe's {@code allocate_buckets}
    * for one share).
    *
-   * @throws ShareConflictException if a committed share or an upload in progress exists for it
+   * @throws ShareConflictException if a committed share (of either kind) or an upload in progress
+   *     exists for it
    * @throws OutOfSpaceException if the share does not fit
+   * @throws InvalidRequestException if {@code allocatedSize} is negative
    */
   ImmutableUpload allocate(StorageIndex si, ShareNumber shnum, long allocatedSize, LeaseSecrets lease)
       throws StorageException;
@@ -98,6 +111,16 @@ public interface StorageServer extends AutoCloseable {
    * mutable share of {@code si} (mismatch: {@link WriteEnablerMismatchException}, nothing done),
    * runs the read vectors on all existing shares, then, only if every test of every share passes,
    * applies all writes (creating missing shares, storing {@code enabler}) atomically per slot.
+   * Follows tahoe-formats.md §8.3 exactly: tests read truncated data (a missing share reads as
+   * empty); {@code newLength} 0 deletes the share; a share named in {@code writes} is created even
+   * when its write list is empty; gaps are zero-filled; a smaller {@code newLength} truncates.
+   * The result's reads cover every mutable share that existed before the call, whether or not the
+   * tests passed.
+   *
+   * @throws WriteEnablerMismatchException if {@code enabler} differs from any existing share's
+   * @throws ShareConflictException if {@code si} holds immutable shares
+   * @throws InvalidRequestException if a write would end past {@link #MAX_MUTABLE_SHARE_SIZE} or a
+   *     read vector is longer than {@link #MAX_READ_LENGTH}
    */
   TestAndWriteResult testAndWrite(
       StorageIndex si,
@@ -109,7 +132,8 @@ public interface StorageServer extends AutoCloseable {
 
   /**
    * Records a corruption advisory for a share (Tahoe writes a file under {@code
-   * corruption-advisories/}). Does nothing if the share does not exist.
+   * corruption-advisories/}). Does nothing if the share does not exist. {@code reason} is free
+   * text from an untrusted client; backends bound what they store.
    */
   void adviseCorrupt(ShareKind kind, StorageIndex si, ShareNumber shnum, String reason)
       throws StorageException;
@@ -141,6 +165,33 @@ public interface StorageServer extends AutoCloseable {
   /** Optional ({@link Capability#LEASES}): adds or renews a lease on every share of {@code si}. */
   default void addLease(StorageIndex si, LeaseSecrets lease) throws StorageException {
     throw new UnsupportedCapabilityException(location() + ": leases");
+  }
+
+  /**
+   * Optional ({@link Capability#PUBLISH_AUTHORITY}): stores a complete mutable share whose own
+   * RSA-PSS signature vouches for it, without a write enabler (docs/publish-authority.md). The
+   * server checks it with {@link org.lafsrepair.spi.authority.PublishAuthority#decidePublish}:
+   * valid signature, the key already bound to the slot, no rollback, no second version at the same
+   * seqnum. A fresh slot is created unbound (no writer can use it until {@link
+   * #rebindWriteEnabler}); an existing slot keeps its write enabler. Atomic like {@link
+   * #testAndWrite}.
+   *
+   * @throws PublishRefusedException if the share is refused (nothing changed); the reason says why
+   */
+  default PublicationResult publishMutableShare(
+      MutableSharePublication publication, LeaseSecrets lease) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": publish authority");
+  }
+
+  /**
+   * Optional ({@link Capability#PUBLISH_AUTHORITY}): sets the write enabler of every share of a
+   * slot, on the strength of a signature by the key the slot is bound to over the current seqnum.
+   * How the real writer takes back a slot that a repairer created or filled.
+   *
+   * @throws PublishRefusedException if the message is refused (nothing changed)
+   */
+  default void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    throw new UnsupportedCapabilityException(location() + ": publish authority");
   }
 
   /** Releases resources (connections, file handles). Idempotent. */

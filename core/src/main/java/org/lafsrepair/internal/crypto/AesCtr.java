@@ -34,21 +34,31 @@ public final class AesCtr {
    * @throws IllegalArgumentException if the key is not 16 bytes or the offset is negative
    */
   public static Cipher cipherAt(byte[] key, long offset) {
+    Cipher c;
+    try {
+      c = Cipher.getInstance(TRANSFORMATION);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks AES/CTR/NoPadding", e);
+    }
+    position(c, key, offset);
+    return c;
+  }
+
+  /** (Re-)keys {@code c} so that its next output byte is keystream byte {@code offset}. */
+  private static void position(Cipher c, byte[] key, long offset) {
     checkKey(key);
     if (offset < 0) {
       throw new IllegalArgumentException("negative AES-CTR offset " + offset);
     }
     try {
-      Cipher c = Cipher.getInstance(TRANSFORMATION);
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), counterBlock(offset / BLOCK));
       int skip = (int) (offset % BLOCK);
       if (skip > 0) {
         // Consumes the keystream bytes before the offset within the first block.
         c.update(new byte[skip]);
       }
-      return c;
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks AES/CTR/NoPadding", e);
+      throw new IllegalStateException("AES-CTR rejected a 16-byte key", e);
     }
   }
 
@@ -108,6 +118,17 @@ public final class AesCtr {
       } catch (ShortBufferException e) {
         throw new IllegalStateException(e);
       }
+    }
+
+    /**
+     * Re-keys this stream and moves it to {@code offset}, reusing the cipher object (cheaper than
+     * a new stream when every MDMF segment has its own key).
+     *
+     * @return this stream
+     */
+    public Stream reposition(byte[] key, long offset) {
+      position(cipher, key, offset);
+      return this;
     }
 
     /** XORs {@code data} in place. */

@@ -1,6 +1,7 @@
 package org.lafsrepair.internal.crypto;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
@@ -27,6 +28,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
  */
 public final class RsaSigningKey {
   private static final int MAX_DER = 8192;
+  /** PKCS#8 and PKCS#1 RSA keys nest at most 3 deep; anything deeper is hostile. */
+  private static final int MAX_DEPTH = 4;
 
   private final byte[] pkcs8;
   private final RSAPrivateCrtKey key;
@@ -48,6 +51,7 @@ public final class RsaSigningKey {
       throw new KeyFormatException("PKCS#8 key is " + der.length + " bytes, too long for RSA-2048");
     }
     byte[] copy = der.clone();
+    DerShape.check(copy, MAX_DEPTH, "PKCS#8 key");
     PrivateKeyInfo info;
     try {
       info = PrivateKeyInfo.getInstance(ASN1Primitive.fromByteArray(copy));
@@ -58,6 +62,13 @@ public final class RsaSigningKey {
         || !PKCSObjectIdentifiers.rsaEncryption.equals(info.getPrivateKeyAlgorithm().getAlgorithm())) {
       throw new KeyFormatException("PKCS#8 key is not an RSA key");
     }
+    byte[] body;
+    try {
+      body = info.getPrivateKey().getOctets();
+    } catch (RuntimeException e) {
+      throw new KeyFormatException("PKCS#8 key has no private key octets", e);
+    }
+    DerShape.check(body, MAX_DEPTH, "PKCS#8 RSA key body");
     PrivateKey pk;
     try {
       pk = RsaPss.keyFactory().generatePrivate(new PKCS8EncodedKeySpec(copy));
@@ -71,9 +82,7 @@ public final class RsaSigningKey {
     if (bits != RsaPss.KEY_BITS) {
       throw new KeyFormatException("RSA key is " + bits + " bits; Tahoe requires 2048");
     }
-    if (crt.getPublicExponent().signum() <= 0 || crt.getPrivateExponent().signum() <= 0) {
-      throw new KeyFormatException("RSA key has a non-positive exponent");
-    }
+    checkConsistent(crt);
     RsaVerificationKey vk = RsaVerificationKey.fromModulusAndExponent(
         crt.getModulus(), crt.getPublicExponent());
     return new RsaSigningKey(copy, crt, vk);
@@ -92,6 +101,7 @@ public final class RsaSigningKey {
     String text = pem.strip();
     if (text.startsWith("-----BEGIN RSA PRIVATE KEY-----")) {
       byte[] pkcs1 = pemBody(text, "RSA PRIVATE KEY");
+      DerShape.check(pkcs1, MAX_DEPTH, "PKCS#1 key");
       RSAPrivateKey rsa;
       try {
         rsa = RSAPrivateKey.getInstance(ASN1Primitive.fromByteArray(pkcs1));
@@ -123,6 +133,35 @@ public final class RsaSigningKey {
       return fromPkcs8(g.generateKeyPair().getPrivate().getEncoded());
     } catch (GeneralSecurityException | KeyFormatException e) {
       throw new IllegalStateException("cannot generate an RSA-2048 key", e);
+    }
+  }
+
+  /**
+   * A key whose parameters disagree would sign garbage (or make the JDK throw at signing time);
+   * reject it while parsing. Cheap next to one signature.
+   */
+  private static void checkConsistent(RSAPrivateCrtKey k) throws KeyFormatException {
+    BigInteger n = k.getModulus();
+    BigInteger e = k.getPublicExponent();
+    BigInteger p = k.getPrimeP();
+    BigInteger q = k.getPrimeQ();
+    if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
+      throw new KeyFormatException("RSA public exponent must be odd and at least 3");
+    }
+    if (k.getPrivateExponent().signum() <= 0 || p.signum() <= 0 || q.signum() <= 0
+        || k.getPrimeExponentP().signum() <= 0 || k.getPrimeExponentQ().signum() <= 0
+        || k.getCrtCoefficient().signum() <= 0) {
+      throw new KeyFormatException("RSA private key has a non-positive parameter");
+    }
+    if (!p.multiply(q).equals(n)) {
+      throw new KeyFormatException("RSA private key is inconsistent: p*q != n");
+    }
+    BigInteger pm1 = p.subtract(BigInteger.ONE);
+    BigInteger qm1 = q.subtract(BigInteger.ONE);
+    if (!e.multiply(k.getPrimeExponentP()).mod(pm1).equals(BigInteger.ONE)
+        || !e.multiply(k.getPrimeExponentQ()).mod(qm1).equals(BigInteger.ONE)
+        || !k.getCrtCoefficient().multiply(q).mod(p).equals(BigInteger.ONE)) {
+      throw new KeyFormatException("RSA private key is inconsistent: bad CRT parameters");
     }
   }
 

@@ -21,6 +21,8 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  */
 public final class RsaVerificationKey {
   private static final int MAX_DER = 2048;
+  /** SubjectPublicKeyInfo and RSAPublicKey nest at most 2 deep; anything deeper is hostile. */
+  private static final int MAX_DEPTH = 3;
 
   private final byte[] spki;
   private final RSAPublicKey key;
@@ -40,6 +42,7 @@ public final class RsaVerificationKey {
       throw new KeyFormatException("public key is " + der.length + " bytes, too long for RSA-2048");
     }
     byte[] copy = der.clone();
+    DerShape.check(copy, MAX_DEPTH, "public key");
     SubjectPublicKeyInfo info;
     try {
       info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(copy));
@@ -50,6 +53,13 @@ public final class RsaVerificationKey {
         || !PKCSObjectIdentifiers.rsaEncryption.equals(info.getAlgorithm().getAlgorithm())) {
       throw new KeyFormatException("public key is not an RSA key");
     }
+    byte[] body;
+    try {
+      body = info.getPublicKeyData().getOctets();
+    } catch (RuntimeException e) {
+      throw new KeyFormatException("public key BIT STRING is not octet-aligned", e);
+    }
+    DerShape.check(body, MAX_DEPTH, "RSA public key body");
     PublicKey pk;
     try {
       pk = RsaPss.keyFactory().generatePublic(new X509EncodedKeySpec(copy));
@@ -63,8 +73,9 @@ public final class RsaVerificationKey {
     if (bits != RsaPss.KEY_BITS) {
       throw new KeyFormatException("RSA public key is " + bits + " bits; Tahoe requires 2048");
     }
-    if (rsa.getPublicExponent().compareTo(BigInteger.ONE) <= 0) {
-      throw new KeyFormatException("RSA public exponent must be greater than 1");
+    BigInteger e = rsa.getPublicExponent();
+    if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
+      throw new KeyFormatException("RSA public exponent must be odd and at least 3");
     }
     return new RsaVerificationKey(copy, rsa);
   }

@@ -16,8 +16,11 @@ import org.lafsrepair.internal.crypto.Hashes;
  * <p>Immutable and thread-safe; accessors return copies.
  */
 public final class HashTree {
-  /** Largest leaf count accepted; far beyond any real file (2^26 segments of 128 KiB = 8 TiB). */
-  public static final int MAX_LEAVES = 1 << 26;
+  /**
+   * Largest leaf count accepted: the serialized tree, (2P−1)·32 bytes, must fit one array. 2^25
+   * segments of 128 KiB are 4 TiB.
+   */
+  public static final int MAX_LEAVES = 1 << 25;
 
   private static final int H = Hashes.HASH_LENGTH;
 
@@ -163,6 +166,31 @@ public final class HashTree {
     if (leaf < 0 || leaf >= paddedLeaves(leafCount)) {
       throw new IllegalArgumentException("leaf " + leaf + " out of range for " + leafCount);
     }
+  }
+
+  /**
+   * Checks a serialized complete tree read from untrusted storage: the interior nodes whose
+   * stored value is not the pair hash of their stored children, ascending. Empty means the tree
+   * is internally consistent (its root still has to be compared with a trusted one).
+   *
+   * @throws IllegalArgumentException unless the length is (2^m·2−1)·32
+   */
+  public static int[] inconsistentNodes(byte[] serialized) {
+    int count = serialized.length / H;
+    if (serialized.length % H != 0 || Integer.bitCount(count + 1) != 1) {
+      throw new IllegalArgumentException("not a complete tree: " + serialized.length + " bytes");
+    }
+    PairHasher hasher = new PairHasher();
+    byte[] h = new byte[H];
+    int[] bad = new int[count];
+    int nbad = 0;
+    for (int i = 0; 2 * i + 2 < count; i++) {
+      hasher.hash(serialized, (2 * i + 1) * H, serialized, (2 * i + 2) * H, h, 0);
+      if (!Arrays.equals(h, 0, H, serialized, i * H, (i + 1) * H)) {
+        bad[nbad++] = i;
+      }
+    }
+    return Arrays.copyOf(bad, nbad);
   }
 
   /** {@code H("Merkle tree empty leaf"; decimal(i))}, the padding at leaf position i. */

@@ -72,6 +72,21 @@ class AesCtrTest {
   }
 
   @Property(tries = 50)
+  void repositionedStreamsMatchFreshOnes(
+      @ForAll @Size(16) byte[] key1, @ForAll @Size(16) byte[] key2,
+      @ForAll @Size(max = 100) byte[] data,
+      @ForAll @IntRange(min = 0, max = 10_000) int off1,
+      @ForAll @IntRange(min = 0, max = 10_000) int off2) {
+    AesCtr.Stream s = AesCtr.streamAt(key1, off1);
+    byte[] a = data.clone();
+    s.applyInPlace(a);
+    assertArrayEquals(AesCtr.apply(key1, off1, data), a);
+    byte[] b = data.clone();
+    s.reposition(key2, off2).applyInPlace(b);
+    assertArrayEquals(AesCtr.apply(key2, off2, data), b);
+  }
+
+  @Property(tries = 50)
   void applyingTwiceRestoresTheInput(
       @ForAll @Size(16) byte[] key, @ForAll @Size(max = 200) byte[] data) {
     assertArrayEquals(data, AesCtr.apply(key, AesCtr.apply(key, data)));

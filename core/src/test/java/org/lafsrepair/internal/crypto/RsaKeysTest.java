@@ -125,6 +125,53 @@ class RsaKeysTest {
     assertThrows(KeyFormatException.class, () -> RsaVerificationKey.fromSpki(der));
   }
 
+  @Test
+  void rejectsInconsistentPrivateKeys() throws Exception {
+    var k = FRESH.privateKey();
+    byte[] tampered = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(
+            new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.rsaEncryption,
+                org.bouncycastle.asn1.DERNull.INSTANCE),
+            new org.bouncycastle.asn1.pkcs.RSAPrivateKey(k.getModulus(), k.getPublicExponent(),
+                k.getPrivateExponent(), k.getPrimeP().add(java.math.BigInteger.TWO),
+                k.getPrimeQ(), k.getPrimeExponentP(), k.getPrimeExponentQ(),
+                k.getCrtCoefficient()))
+        .getEncoded("DER");
+    KeyFormatException e =
+        assertThrows(KeyFormatException.class, () -> RsaSigningKey.fromPkcs8(tampered));
+    assertTrue(e.getMessage().contains("inconsistent"), e.getMessage());
+  }
+
+  /** Deeply nested DER must fail cleanly, not overflow the stack. */
+  @Test
+  void deeplyNestedDerFailsCleanly() {
+    byte[] inner = new byte[0];
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    byte[] cur = inner;
+    for (int depth = 0; depth < 2000 && cur.length < 8000; depth++) {
+      b.reset();
+      b.write(0x30);
+      if (cur.length < 128) {
+        b.write(cur.length);
+      } else {
+        b.write(0x82);
+        b.write(cur.length >> 8);
+        b.write(cur.length & 0xff);
+      }
+      b.writeBytes(cur);
+      cur = b.toByteArray();
+    }
+    byte[] nested = cur;
+    assertThrows(KeyFormatException.class, () -> RsaSigningKey.fromPkcs8(nested));
+    assertThrows(KeyFormatException.class, () -> RsaVerificationKey.fromSpki(nested));
+    byte[] indefinite = new byte[8000];
+    for (int i = 0; i < indefinite.length; i += 2) {
+      indefinite[i] = 0x30;
+      indefinite[i + 1] = (byte) 0x80;
+    }
+    assertThrows(KeyFormatException.class, () -> RsaSigningKey.fromPkcs8(indefinite));
+  }
+
   @Property(tries = 300)
   void garbageKeysFailWithKeyFormatExceptionOnly(@ForAll @Size(max = 1300) byte[] garbage) {
     assertThrows(KeyFormatException.class, () -> RsaSigningKey.fromPkcs8(garbage));
@@ -153,6 +200,31 @@ class RsaKeysTest {
         }
       }
     }
+  }
+
+  /** Random bytes drawn from DER's structural vocabulary reach deeper into the parsers. */
+  @Property(tries = 1000)
+  void derLikeGarbageFailsWithKeyFormatExceptionOnly(
+      @ForAll("derish") byte[] garbage) {
+    for (int variant = 0; variant < 2; variant++) {
+      try {
+        if (variant == 0) {
+          RsaSigningKey.fromPkcs8(garbage);
+        } else {
+          RsaVerificationKey.fromSpki(garbage);
+        }
+      } catch (KeyFormatException expected) {
+        // the only permitted failure
+      }
+    }
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<byte[]> derish() {
+    return net.jqwik.api.Arbitraries.of((byte) 0x30, (byte) 0x02, (byte) 0x03, (byte) 0x04,
+            (byte) 0x05, (byte) 0x06, (byte) 0x00, (byte) 0x01, (byte) 0x80, (byte) 0x81,
+            (byte) 0x82, (byte) 0x84, (byte) 0xa0, (byte) 0xff, (byte) 0x2a, (byte) 0x86)
+        .array(byte[].class).ofMaxSize(600);
   }
 
   @Property(tries = 200)

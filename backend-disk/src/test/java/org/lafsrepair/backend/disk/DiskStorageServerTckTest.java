@@ -1,0 +1,23 @@
+package org.lafsrepair.backend.disk;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.lafsrepair.spi.StorageServer;
+import org.lafsrepair.spi.tck.PersistentStorageServerTck;
+
+class DiskStorageServerTckTest extends PersistentStorageServerTck {
+  @TempDir Path temp;
+
+  @Override
+  protected StorageServer newServer() throws Exception {
+    return DiskStorageServer.open(Files.createTempDirectory(temp, "server"));
+  }
+
+  @Override
+  protected StorageServer reopen(StorageServer old) throws Exception {
+    Path dir = ((DiskStorageServer) old).directory();
+    old.close();
+    return DiskStorageServer.open(dir);
+  }
+}

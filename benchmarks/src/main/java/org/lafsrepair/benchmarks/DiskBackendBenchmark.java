@@ -1,0 +1,204 @@
+package org.lafsrepair.benchmarks;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.lafsrepair.backend.disk.DiskStorageServer;
+import org.lafsrepair.spi.ImmutableUpload;
+import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.ShareKind;
+import org.lafsrepair.spi.ShareNumber;
+import org.lafsrepair.spi.StorageException;
+import org.lafsrepair.spi.StorageIndex;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Sequential write and read of a 1 MiB immutable share through {@link DiskStorageServer} against
+ * a raw {@link FileChannel} doing the same I/O on the same file system, in 128 KiB pieces (about
+ * one block of a 3-of-N share per piece). Durable writes on both sides: the backend's commit
+ * fsyncs the file, renames it out of {@code incoming/} and fsyncs the directories it changed;
+ * {@code rawWrite} writes and fsyncs one file, {@code rawWriteDurable} also fsyncs its directory
+ * (what a durable create needs), and {@code rawWriteNoSync} shows what durability costs here.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DiskBackendBenchmark}. The directory
+ * is {@code -Dlafsrepair.bench.dir} or a temporary directory (use a real disk, not tmpfs).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class DiskBackendBenchmark {
+  private static final int SHARE = 1 << 20;
+  private static final ShareNumber SH = ShareNumber.of(0);
+
+  @Param({"131072"})
+  int chunk;
+
+  private Path root;
+  private DiskStorageServer server;
+  private byte[] data;
+  private StorageIndex readSi;
+  private Path rawReadFile;
+  private Path rawDir;
+  private long counter;
+  private StorageIndex lastWritten;
+  private Path lastRaw;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    String dir = System.getProperty("lafsrepair.bench.dir");
+    root = dir != null ? Files.createTempDirectory(Path.of(dir), "diskbench") : Files.createTempDirectory("diskbench");
+    server = DiskStorageServer.open(root.resolve("server"));
+    rawDir = Files.createDirectories(root.resolve("raw"));
+    data = new byte[SHARE];
+    new Random(1).nextBytes(data);
+    readSi = si(Long.MAX_VALUE);
+    writeShare(readSi);
+    rawReadFile = rawDir.resolve("read");
+    try (FileChannel ch = FileChannel.open(rawReadFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(data));
+      ch.force(true);
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    server.close();
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Removes what the previous write made, outside the measurement, so the disk does not fill. */
+  @TearDown(Level.Invocation)
+  public void cleanUp() throws Exception {
+    if (lastWritten != null) {
+      server.deleteShare(lastWritten, SH, ShareKind.IMMUTABLE);
+      lastWritten = null;
+    }
+    if (lastRaw != null) {
+      Files.deleteIfExists(lastRaw);
+      lastRaw = null;
+    }
+  }
+
+  private static StorageIndex si(long n) {
+    byte[] b = new byte[StorageIndex.LENGTH];
+    ByteBuffer.wrap(b).putLong(8, n).putLong(0, n * 0x9E3779B97F4A7C15L);
+    return StorageIndex.of(b);
+  }
+
+  private void writeShare(StorageIndex si) throws StorageException {
+    try (ImmutableUpload u = server.allocate(si, SH, SHARE, LeaseSecrets.random())) {
+      for (int off = 0; off < SHARE; off += chunk) {
+        u.write(off, ByteBuffer.wrap(data, off, chunk));
+      }
+      u.commit();
+    }
+  }
+
+  @Benchmark
+  public void diskWrite() throws StorageException {
+    StorageIndex si = si(counter++);
+    writeShare(si);
+    lastWritten = si;
+  }
+
+  @Benchmark
+  public void rawWrite() throws IOException {
+    Path f = rawDir.resolve("w" + counter++);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int off = 0; off < SHARE; off += chunk) {
+        ByteBuffer b = ByteBuffer.wrap(data, off, chunk);
+        long p = off;
+        while (b.hasRemaining()) {
+          p += ch.write(b, p);
+        }
+      }
+      ch.force(true);
+    }
+    lastRaw = f;
+  }
+
+  /** A durable create as an application would do it: data fsync, then the directory entry's. */
+  @Benchmark
+  public void rawWriteDurable() throws IOException {
+    Path f = rawDir.resolve("d" + counter++);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int off = 0; off < SHARE; off += chunk) {
+        ByteBuffer b = ByteBuffer.wrap(data, off, chunk);
+        long p = off;
+        while (b.hasRemaining()) {
+          p += ch.write(b, p);
+        }
+      }
+      ch.force(true);
+    }
+    try (FileChannel dir = FileChannel.open(rawDir, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+    lastRaw = f;
+  }
+
+  @Benchmark
+  public void rawWriteNoSync() throws IOException {
+    Path f = rawDir.resolve("n" + counter++);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int off = 0; off < SHARE; off += chunk) {
+        ByteBuffer b = ByteBuffer.wrap(data, off, chunk);
+        long p = off;
+        while (b.hasRemaining()) {
+          p += ch.write(b, p);
+        }
+      }
+    }
+    lastRaw = f;
+  }
+
+  @Benchmark
+  public void diskRead(Blackhole bh) throws StorageException {
+    for (long off = 0; off < SHARE; off += chunk) {
+      bh.consume(server.read(readSi, SH, off, chunk));
+    }
+  }
+
+  @Benchmark
+  public void rawRead(Blackhole bh) throws IOException {
+    try (FileChannel ch = FileChannel.open(rawReadFile, StandardOpenOption.READ)) {
+      for (long off = 0; off < SHARE; off += chunk) {
+        ByteBuffer b = ByteBuffer.allocate(chunk);
+        long p = off;
+        while (b.hasRemaining()) {
+          int n = ch.read(b, p);
+          if (n < 0) {
+            break;
+          }
+          p += n;
+        }
+        bh.consume(b);
+      }
+    }
+  }
+}

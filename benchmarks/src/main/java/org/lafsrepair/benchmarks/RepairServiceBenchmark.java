@@ -1,0 +1,175 @@
+package org.lafsrepair.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.lafsrepair.cap.Cap;
+import org.lafsrepair.client.Uploader;
+import org.lafsrepair.grid.Grid;
+import org.lafsrepair.immutable.PlaintextSource;
+import org.lafsrepair.repair.Repairer;
+import org.lafsrepair.service.Assessment;
+import org.lafsrepair.service.DirectoryWorkQueue;
+import org.lafsrepair.service.RepairEngine;
+import org.lafsrepair.service.RepairOutcome;
+import org.lafsrepair.service.RepairService;
+import org.lafsrepair.service.RepairerEngine;
+import org.lafsrepair.service.RetryPolicy;
+import org.lafsrepair.service.WorkItem;
+import org.lafsrepair.service.WorkerStats;
+import org.lafsrepair.spi.ShareInfo;
+import org.lafsrepair.spi.ShareKind;
+import org.lafsrepair.spi.StorageIndex;
+import org.lafsrepair.spi.StorageServer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Issue 9's benchmark: the repair service draining a work-queue directory of {@value #FILES}
+ * small (one-segment) CHK files, each with one share lost, on the local disk grid, with 2
+ * threads. The score is time per file; files/s is its inverse. {@code engine=noop} measures the
+ * queue and service alone (crash-safe journal, fsyncs, leases) with an engine that does nothing,
+ * so the two runs separate queue overhead from repair work.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+@Fork(value = 1, jvmArgs = {"-Xmx2g"})
+@OperationsPerInvocation(RepairServiceBenchmark.FILES)
+public class RepairServiceBenchmark {
+  static final int FILES = 5000;
+
+  @Param({"repairer", "noop"})
+  public String engine;
+
+  @Param({"2"})
+  public int threads;
+
+  /** Caps per work file: 1 (a file per cap) or 100 (manifest-like batches). */
+  @Param({"100", "1"})
+  public int linesPerFile;
+
+  private Path root;
+  private Path queueDir;
+  private Grid grid;
+  private Repairer repairer;
+  private final List<Cap> caps = new ArrayList<>();
+
+  @Setup(Level.Trial)
+  public void setUpGrid() throws Exception {
+    root = Files.createTempDirectory("lafs-service-bench");
+    if (engine.equals("repairer")) {
+      Path gridDir = root.resolve("grid");
+      for (int i = 0; i < 10; i++) {
+        Files.createDirectories(gridDir.resolve(String.format("server-%02d", i)).resolve("storage"));
+      }
+      grid = Grid.localDirectory(gridDir);
+      repairer = Repairer.builder(grid).build();
+      Random rnd = new Random(1);
+      Uploader up = new Uploader(grid);
+      for (int i = 0; i < FILES; i++) {
+        byte[] data = new byte[2000];
+        rnd.nextBytes(data);
+        caps.add(up.uploadChk(PlaintextSource.of(data)));
+      }
+    }
+  }
+
+  @Setup(Level.Iteration)
+  public void damageAndEnqueue() throws Exception {
+    queueDir = root.resolve("queue-" + System.nanoTime());
+    List<WorkItem> items = new ArrayList<>();
+    if (engine.equals("repairer")) {
+      for (Cap cap : caps) {
+        loseOneShare(cap.storageIndex().orElseThrow());
+        items.add(WorkItem.of(cap.verifyCap().orElseThrow()));
+      }
+    } else {
+      for (int i = 0; i < FILES; i++) {
+        byte[] si = new byte[16];
+        si[0] = (byte) (i >>> 8);
+        si[1] = (byte) i;
+        items.add(WorkItem.of(StorageIndex.of(si)));
+      }
+    }
+    for (int i = 0; i < items.size(); i += linesPerFile) {
+      DirectoryWorkQueue.enqueue(queueDir, items.subList(i, Math.min(items.size(),
+          i + linesPerFile)));
+    }
+  }
+
+  private void loseOneShare(StorageIndex si) throws Exception {
+    for (StorageServer s : grid.permutedServers(si)) {
+      List<ShareInfo> shares = s.listShares(si);
+      if (!shares.isEmpty()) {
+        s.deleteShare(si, shares.get(0).shareNumber(), ShareKind.IMMUTABLE);
+        return;
+      }
+    }
+  }
+
+  @Benchmark
+  public WorkerStats drain() throws Exception {
+    RepairEngine e = engine.equals("repairer") ? new RepairerEngine(repairer) : new NoopEngine();
+    RepairService s = RepairService.builder().engine(e).queue(DirectoryWorkQueue.open(queueDir))
+        .threads(threads).retryPolicy(RetryPolicy.NONE).stopWhenDrained(true)
+        .pollInterval(java.time.Duration.ofMillis(50)).build();
+    s.startAsync().awaitTerminated();
+    WorkerStats st = s.stats();
+    long done = st.repaired() + st.healthy();
+    if (done != FILES || st.failed() != 0) {
+      throw new IllegalStateException("drained " + done + " of " + FILES + ", " + st.failed()
+          + " failed");
+    }
+    return st;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    if (repairer != null) {
+      repairer.close();
+    }
+    if (grid != null) {
+      grid.close();
+    }
+    try (Stream<Path> w = Files.walk(root)) {
+      for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Finds every file in need of repair and repairs it instantly. */
+  static final class NoopEngine implements RepairEngine {
+    @Override
+    public Assessment check(WorkItem item) {
+      return new Assessment(Assessment.Health.NEEDS_REPAIR, 9, 3, 10, 0, Optional.empty());
+    }
+
+    @Override
+    public RepairOutcome repair(WorkItem item, Assessment a) {
+      return RepairOutcome.repaired(0, 1);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package org.lafsrepair.repair;
+
+import java.util.List;
+import java.util.Map;
+import org.lafsrepair.immutable.ShareCandidate;
+import java.util.stream.Collectors;
+import org.lafsrepair.cap.ChkVerifyCap;
+import org.lafsrepair.immutable.ChkRebuilder;
+import org.lafsrepair.immutable.ChkVerifier;
+import org.lafsrepair.internal.share.ShareSink;
+import org.lafsrepair.internal.share.ShareSource;
+import org.lafsrepair.spi.ShareNumber;
+import org.lafsrepair.spi.StorageException;
+
+/** Binds the CHK format code ({@link ChkVerifier}, {@link ChkRebuilder}) to the engine's seam. */
+final class ChkFormat implements ImmutableFormat {
+  private final ChkVerifyCap cap;
+
+  private ChkFormat(ChkVerifyCap cap) {
+    this.cap = cap;
+  }
+
+  static ImmutableFormat of(ChkVerifyCap cap) {
+    return new ChkFormat(cap);
+  }
+
+  @Override
+  public int k() {
+    return cap.k();
+  }
+
+  @Override
+  public int n() {
+    return cap.n();
+  }
+
+  @Override
+  public ShareVerdict verify(ShareNumber shnum, ShareSource share) {
+    org.lafsrepair.immutable.ShareVerdict v;
+    try {
+      v = ChkVerifier.verify(cap, shnum, share);
+    } catch (StorageException e) {
+      return ShareVerdict.unreadable(e.getMessage());
+    } catch (RuntimeException e) {
+      // A verifier bug must not be mistaken for corruption (that could retire a good share).
+      return ShareVerdict.unreadable("verifier failed: " + e);
+    }
+    if (v instanceof org.lafsrepair.immutable.ShareVerdict.Good g) {
+      return ShareVerdict.good(g.length());
+    }
+    if (v instanceof org.lafsrepair.immutable.ShareVerdict.Corrupt c) {
+      return ShareVerdict.corrupt(c.problems().stream().map(Object::toString).collect(Collectors.joining("; ")));
+    }
+    return ShareVerdict.incompatible(((org.lafsrepair.immutable.ShareVerdict.Incompatible) v).reason());
+  }
+
+  @Override
+  public void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
+      throws StorageException, RebuildException {
+    try {
+      ChkRebuilder.rebuild(cap, sources, sinks);
+    } catch (org.lafsrepair.immutable.NotEnoughSharesException | org.lafsrepair.immutable.CorruptFileException e) {
+      throw new RebuildException(e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package org.lafsrepair.repair;
+
+import java.util.List;
+import java.util.Map;
+import org.lafsrepair.immutable.ShareCandidate;
+import org.lafsrepair.internal.share.ShareSink;
+import org.lafsrepair.internal.share.ShareSource;
+import org.lafsrepair.spi.ShareNumber;
+import org.lafsrepair.spi.StorageException;
+
+/**
+ * What the check/repair engine needs from an immutable file format, bound to one file (its verify
+ * cap, or in storage-index-only mode the UEB found on the shares). Keeps the engine independent
+ * of the format code's own types.
+ */
+interface ImmutableFormat {
+  int k();
+
+  int n();
+
+  /** Reads and verifies every byte of one share. Never throws for bad data: that is a verdict. */
+  ShareVerdict verify(ShareNumber shnum, ShareSource share);
+
+  /**
+   * Writes the complete bytes of every share in {@code sinks}, decoding from {@code sources}
+   * (verified good shares in order of preference; at least k distinct share numbers; the rest
+   * are fallbacks if a source fails), byte-identical to what the original uploader wrote.
+   */
+  void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
+      throws StorageException, RebuildException;
+}
