@@ -620,9 +620,9 @@ public final class DirectoryWorkQueue implements WorkQueue {
         dropState(hf);
         return;
       }
+      // No directory fsync: if a power loss undoes the delete, the file is simply checked again.
       Files.delete(trash);
       hook.at("trash-deleted");
-      AtomicFiles.fsyncDirectory(dir);
       long repaired = hf.entries.stream().filter(e -> e.result.outcome() == Outcome.REPAIRED)
           .count();
       LOG.info("work file {} done: {} items, {} repaired, {} healthy", hf.name, hf.entries.size(),

@@ -123,8 +123,44 @@ final class Journal implements Closeable {
     return c.getValue();
   }
 
-  /** Appends one record; with {@code durable}, it is on disk when this returns. */
-  synchronized void append(List<String> fields, boolean durable) throws IOException {
+  /**
+   * Appends one record; with {@code durable}, it is on disk when this returns. Concurrent durable
+   * appends share fsyncs (group commit): a caller whose record an fsync already covered returns
+   * without another.
+   */
+  void append(List<String> fields, boolean durable) throws IOException {
+    long seq = write(fields);
+    if (durable) {
+      syncThrough(seq);
+    }
+  }
+
+  private final Object syncLock = new Object();
+  // Guarded by this.
+  private long written;
+  // Guarded by syncLock.
+  private long synced;
+
+  private void syncThrough(long seq) throws IOException {
+    synchronized (syncLock) {
+      if (synced >= seq) {
+        return;
+      }
+      long target;
+      FileChannel ch;
+      synchronized (this) {
+        target = written;
+        ch = channel;
+      }
+      if (ch == null) {
+        throw new IllegalStateException("journal " + path + " is closed");
+      }
+      ch.force(false);
+      synced = target;
+    }
+  }
+
+  private synchronized long write(List<String> fields) throws IOException {
     if (channel == null) {
       throw new IllegalStateException("journal " + path + " is closed");
     }
@@ -141,9 +177,7 @@ final class Journal implements Closeable {
     while (buf.hasRemaining()) {
       channel.write(buf);
     }
-    if (durable) {
-      channel.force(false);
-    }
+    return ++written;
   }
 
   static String escape(String s) {
