@@ -17,11 +17,13 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.lafsrepair.backend.disk.DiskGrid;
 import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.MutableFormat;
 import org.lafsrepair.client.Downloader;
 import org.lafsrepair.client.Uploader;
 import org.lafsrepair.grid.EncodingParameters;
 import org.lafsrepair.grid.Grid;
 import org.lafsrepair.immutable.PlaintextSource;
+import org.lafsrepair.mutable.MutablePublisher;
 import org.lafsrepair.repair.CheckResult;
 import org.lafsrepair.repair.RepairResult;
 import org.lafsrepair.repair.Repairer;
@@ -52,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
   long seed;
 
   /** One demo file: what it is, what we did to it, and how check/repair saw it. */
-  private record Sample(String name, int size, String damage) {}
+  private record Sample(String name, int size, String damage, String format) {}
 
   @Override
   public Integer call() throws Exception {
@@ -64,11 +66,13 @@ final class DemoCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, "demo: " + e.getMessage(), e);
     }
     List<Sample> samples = List.of(
-        new Sample("notes.txt", 4_000, "2 shares deleted"),
-        new Sample("photo.jpg", 300_000, "4 shares deleted (k=3 of N=10 left: 6)"),
-        new Sample("report.pdf", 1_100_000, "1 byte flipped in a block of share 0, share 5 truncated"),
-        new Sample("backup.tar", 3_000_000, "shares moved so 3 servers hold everything"),
-        new Sample("song.ogg", 700_000, "7 shares deleted: only k=3 remain"));
+        new Sample("notes.txt", 4_000, "2 shares deleted", "chk"),
+        new Sample("photo.jpg", 300_000, "4 shares deleted", "chk"),
+        new Sample("report.pdf", 1_100_000, "a byte flipped in share 0, share 5 truncated", "chk"),
+        new Sample("backup.tar", 3_000_000, "shares crowded onto 3 servers", "chk"),
+        new Sample("song.ogg", 700_000, "7 shares deleted: only k=3 remain", "chk"),
+        new Sample("todo.txt", 20_000, "3 shares deleted, a byte flipped in share 9", "sdmf"),
+        new Sample("journal.log", 400_000, "5 shares deleted (repaired from the verify cap)", "mdmf"));
     Random rnd = new Random(seed);
     List<ObjectNode> rows = new ArrayList<>();
     boolean allHealthy = true;
@@ -81,30 +85,39 @@ final class DemoCommand implements Callable<Integer> {
         byte[] data = new byte[s.size()];
         rnd.nextBytes(data);
         contents.add(data);
-        caps.add(uploader.uploadChk(PlaintextSource.of(data), EncodingParameters.DEFAULT, grid.convergenceSecret()));
+        if (s.format().equals("chk")) {
+          caps.add(uploader.uploadChk(PlaintextSource.of(data), EncodingParameters.DEFAULT, grid.convergenceSecret()));
+        } else {
+          MutablePublisher publisher = MutablePublisher.builder().encoding(3, 10).leaseSecret(grid.leaseSecret()).build();
+          caps.add(publisher.create(s.format().equals("mdmf") ? MutableFormat.MDMF : MutableFormat.SDMF, null, data,
+              grid.servers()));
+        }
       }
       for (int i = 0; i < samples.size(); i++) {
         damage(root, caps.get(i).storageIndex().orElseThrow(), i, rnd);
       }
       if (!jsonOnly) {
         out.printf("grid: %s (10 servers, 3-of-10, happy 7)%n%n", root);
-        out.printf("%-11s %9s  %-58s %-36s %-9s %s%n", "file", "bytes", "damage", "before", "after", "written");
+        out.printf("%-11s %-4s %9s  %-48s %-38s %-9s %s%n", "file", "kind", "bytes", "damage", "before", "after",
+            "written");
       }
       for (int i = 0; i < samples.size(); i++) {
         Sample s = samples.get(i);
-        RepairResult r = repairer.repair(caps.get(i));
+        // Repair works from the verify cap alone, for mutable files too.
+        RepairResult r = repairer.repair(caps.get(i).verifyCap().orElseThrow());
         CheckResult post = r.post();
         boolean roundTrip = Arrays.equals(contents.get(i), download(grid, caps.get(i)));
         allHealthy &= post.healthy() && roundTrip;
         bytesWritten += r.bytesWritten();
         if (!jsonOnly) {
-          out.printf("%-11s %9d  %-58s %-36s %-9s %d shares%s%n", s.name(), s.size(), s.damage(),
+          out.printf("%-11s %-4s %9d  %-48s %-38s %-9s %d shares%s%n", s.name(), s.format(), s.size(), s.damage(),
               shortSummary(r.pre()), post.healthy() ? "Healthy" : "NOT HEALTHY", r.written().size(),
               r.removed().isEmpty() ? "" : ", " + r.removed().size() + " surplus removed");
         }
         ObjectNode row = Reports.JSON.createObjectNode();
         row.put("file", s.name());
         row.put("size", s.size());
+        row.put("format", s.format());
         row.put("cap", caps.get(i).toString());
         row.put("damage", s.damage());
         row.put("before", r.pre().summary());
@@ -133,8 +146,11 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static String shortSummary(CheckResult r) {
-    String s = r.summary().replace("Not Healthy: ", "");
-    return s + ", happy " + r.happiness();
+    if (r.healthy()) {
+      return "Healthy";
+    }
+    return r.goodShares() + "/" + r.expected() + " good, " + r.corruptShares().size() + " corrupt, happiness "
+        + r.happiness();
   }
 
   private static byte[] download(Grid grid, Cap cap) throws Exception {
@@ -162,9 +178,17 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       case 4 -> deleteSome(shares, 7);
+      case 5 -> {
+        deleteSome(shares, 3);
+        flipByte(find(shares, 9), MUTABLE_DATA_START + 1000);
+      }
+      case 6 -> deleteSome(shares, 5);
       default -> throw new IllegalStateException("no damage " + which);
     }
   }
+
+  /** Share data starts here in a Tahoe mutable container (after the header and four lease slots). */
+  private static final int MUTABLE_DATA_START = 468;
 
   private static void deleteSome(List<Path> shares, int count) throws IOException {
     for (int i = 0; i < count; i++) {
