@@ -82,6 +82,11 @@ class ServeKillTest {
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       kills++;
     }
+    // A polite stop (SIGTERM) ends the run gracefully and gives its claims back.
+    Process polite = serve(gridDir, queue, runs++, "--max-repairs-per-second", "8");
+    Thread.sleep(1500);
+    polite.destroy();
+    assertTrue(polite.waitFor(60, TimeUnit.SECONDS), "SIGTERM stops serve");
     long t1 = System.nanoTime();
     long leftBeforeFinal = list(queue).stream().filter(n -> !n.startsWith(".")
         && !n.equals("failed")).count();

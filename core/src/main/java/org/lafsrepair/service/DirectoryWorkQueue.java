@@ -544,7 +544,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
     hook.at("final-recorded");
     boolean done;
     synchronized (this) {
-      hf.entry(claim.id().line()).finish(result);
+      hf.finish(hf.entry(claim.id().line()), result);
       done = hf.allFinal() && held.remove(hf.name, hf);
     }
     if (done) {
@@ -1156,6 +1156,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
     final Map<Integer, Entry> byLine = new HashMap<>();
     Journal journal;
     String failedDest;
+    private int finalCount;
 
     HeldFile(String name, String key, String sha, List<Entry> entries) {
       this.name = name;
@@ -1164,6 +1165,9 @@ public final class DirectoryWorkQueue implements WorkQueue {
       this.entries = entries;
       for (Entry e : entries) {
         byLine.put(e.line, e);
+        if (e.state == State.FINAL) {
+          finalCount++;
+        }
       }
     }
 
@@ -1176,11 +1180,18 @@ public final class DirectoryWorkQueue implements WorkQueue {
     }
 
     boolean allFinal() {
-      return entries.stream().allMatch(e -> e.state == State.FINAL);
+      return finalCount == entries.size();
     }
 
     long finalCount() {
-      return entries.stream().filter(e -> e.state == State.FINAL).count();
+      return finalCount;
+    }
+
+    void finish(Entry e, ItemResult r) {
+      if (e.state != State.FINAL) {
+        finalCount++;
+      }
+      e.finish(r);
     }
 
     void takeDue(Instant now, int max, List<Claim> out) {
@@ -1205,7 +1216,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
             if (e != null && e.state != State.FINAL && r.size() == 7) {
               Outcome o = Outcome.valueOf(r.get(2));
               String reason = r.get(6);
-              e.finish(new ItemResult(new ItemId(name, e.line), e.text, o,
+              finish(e, new ItemResult(new ItemId(name, e.line), e.text, o,
                   Integer.parseInt(r.get(3)), Long.parseLong(r.get(4)), Integer.parseInt(r.get(5)),
                   reason.isEmpty() ? Optional.empty() : Optional.of(reason)));
             }
