@@ -452,7 +452,17 @@ public final class RepairService extends AbstractExecutionThreadService {
         if (left <= 0) {
           break;
         }
-        changed.awaitNanos(left);
+        changed.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        Instant now = clock.instant();
+        if (!now.isBefore(nextHeartbeat)) {
+          // Keep the lease while repairs finish, so their outcomes still count.
+          lock.unlock();
+          try {
+            heartbeat(now);
+          } finally {
+            lock.lock();
+          }
+        }
       }
       if (!running.isEmpty()) {
         LOG.warn("{}: {} repairs still running after {}; interrupting and abandoning them", name,
@@ -460,7 +470,9 @@ public final class RepairService extends AbstractExecutionThreadService {
         for (Map.Entry<Task, Thread> e : running.entrySet()) {
           e.getKey().abandoned = true;
           abandoned.add(e.getKey());
-          e.getValue().interrupt();
+          if (e.getValue() != null) {
+            e.getValue().interrupt();
+          }
         }
       }
     } finally {
@@ -602,8 +614,8 @@ public final class RepairService extends AbstractExecutionThreadService {
       }
       ready.addAll(skipped);
       for (Task t : toStart) {
-        // Reserve the slot now; the worker thread replaces the placeholder with itself.
-        running.put(t, Thread.currentThread());
+        // Reserve the slot now (no thread yet); the worker thread registers itself.
+        running.put(t, null);
       }
     } finally {
       lock.unlock();
