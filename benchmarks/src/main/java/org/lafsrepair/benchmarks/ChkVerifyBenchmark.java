@@ -48,8 +48,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgs = {"-Xmx2g"})
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 4, time = 3)
+@Measurement(iterations = 5, time = 2)
 public class ChkVerifyBenchmark {
   /** File size: 16 MiB (128 segments of 128 KiB). */
   @Param({"16777216"})

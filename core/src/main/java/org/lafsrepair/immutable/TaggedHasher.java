@@ -13,6 +13,8 @@ final class TaggedHasher {
   private final byte[] prefix;
   private final MessageDigest md = Hashes.sha256();
   private final byte[] inner = new byte[Hashes.HASH_LENGTH];
+  /** Whether the digest may hold input of an unfinished hash (digest() itself resets it). */
+  private boolean dirty;
 
   TaggedHasher(String tag) {
     this.prefix = Hashes.netstring(tag);
@@ -20,7 +22,10 @@ final class TaggedHasher {
 
   /** Starts a hash; feed with {@link #update}, finish with {@link #finish}. */
   void start() {
-    md.reset();
+    if (dirty) {
+      md.reset();
+    }
+    dirty = true;
     md.update(prefix);
   }
 
@@ -37,6 +42,7 @@ final class TaggedHasher {
       md.digest(inner, 0, inner.length);
       md.update(inner);
       md.digest(out, outOff, Hashes.HASH_LENGTH);
+      dirty = false;
     } catch (DigestException e) {
       throw new IllegalStateException(e);
     }

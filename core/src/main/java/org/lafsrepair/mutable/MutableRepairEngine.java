@@ -207,18 +207,23 @@ public final class MutableRepairEngine {
     return out;
   }
 
-  /** A good share of the version with the majority encrypted private key (all agree normally). */
-  private static MutableShare commonFields(MutableServerMap map, SignedPrefix prefix) {
+  /**
+   * A good share of the version whose encrypted private key the others agree on. Good shares
+   * already passed the cross-check (decryption with the writekey, or the majority), so they differ
+   * only when no value has a majority: then no copy can be trusted and nothing is written.
+   */
+  private static MutableShare commonFields(MutableServerMap map, SignedPrefix prefix)
+      throws UnrecoverableVersionException {
     List<MutableServerMap.ShareRecord> good = map.records().stream()
         .filter(r -> r.verdict().isGood() && r.version().orElseThrow().equals(prefix)).toList();
-    byte[] majority = MutableServerMap.majority(good);
+    MutableShare first = good.get(0).share().orElseThrow();
     for (MutableServerMap.ShareRecord r : good) {
-      MutableShare s = r.share().orElseThrow();
-      if (majority == null || Arrays.equals(majority, s.encPrivkeyUnsafe())) {
-        return s;
+      if (!Arrays.equals(first.encPrivkeyUnsafe(), r.share().orElseThrow().encPrivkeyUnsafe())) {
+        throw new UnrecoverableVersionException("the good shares of " + prefix + " disagree on the "
+            + "encrypted private key and none has a majority; repair needs the write cap");
       }
     }
-    throw new IllegalStateException("a recoverable version has no good share");
+    return first;
   }
 
   /** A share to store: where it may go (in order of preference) and whether it overwrites. */

@@ -167,18 +167,45 @@ public final class MutableServerMap {
    */
   public static MutableServerMap build(
       MutableFileKeys keys, List<? extends StorageServer> servers, Mode mode) {
+    return build(keys, servers, mode, Runnable::run);
+  }
+
+  /**
+   * As {@link #build(MutableFileKeys, List, Mode)}, querying the servers concurrently on {@code
+   * executor} (one task per server); the result is the same as a sequential build.
+   */
+  public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
+      Mode mode, java.util.concurrent.Executor executor) {
     ShareChecker checker = new ShareChecker(keys);
-    StorageIndex si = keys.storageIndex();
+    List<java.util.concurrent.CompletableFuture<ServerAnswer>> answers = new ArrayList<>();
+    for (StorageServer server : servers) {
+      answers.add(java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> query(checker, keys.storageIndex(), server, mode), executor));
+    }
     List<ShareRecord> records = new ArrayList<>();
     List<ServerId> responding = new ArrayList<>();
     Map<ServerId, String> failures = new LinkedHashMap<>();
-    for (StorageServer server : servers) {
-      try {
-        List<ShareInfo> infos = server.listShares(si);
-        responding.add(server.id());
-        if (infos.isEmpty()) {
-          continue;
-        }
+    for (var f : answers) {
+      ServerAnswer a = f.join();
+      if (a.failure() != null) {
+        failures.put(a.server().id(), a.failure());
+      } else {
+        responding.add(a.server().id());
+        records.addAll(a.records());
+      }
+    }
+    crossCheckPrivateKeys(keys, records);
+    return new MutableServerMap(keys, mode, records, responding, failures);
+  }
+
+  private record ServerAnswer(StorageServer server, List<ShareRecord> records, String failure) {}
+
+  private static ServerAnswer query(ShareChecker checker, StorageIndex si, StorageServer server,
+      Mode mode) {
+    List<ShareRecord> records = new ArrayList<>();
+    try {
+      List<ShareInfo> infos = server.listShares(si);
+      if (!infos.isEmpty()) {
         Map<ShareNumber, List<byte[]>> heads =
             server.readVectors(si, Set.of(), List.of(new ReadVector(0, PREFETCH)));
         for (ShareInfo info : infos) {
@@ -191,14 +218,18 @@ public final class MutableServerMap {
           records.add(examine(checker, server, si, info.shareNumber(),
               head == null || head.isEmpty() ? new byte[0] : head.get(0), mode));
         }
-      } catch (StorageException e) {
-        LOG.debug("{}: {}", server.location(), e.toString());
-        failures.put(server.id(), e.getMessage() == null ? e.toString() : e.getMessage());
-        responding.remove(server.id());
       }
+      return new ServerAnswer(server, records, null);
+    } catch (StorageException e) {
+      LOG.debug("{}: {}", server.location(), e.toString());
+      return new ServerAnswer(server, List.of(),
+          e.getMessage() == null ? e.toString() : e.getMessage());
+    } catch (RuntimeException e) {
+      // A backend breaking its contract is a broken server, not a reason to fail the whole map.
+      LOG.warn("{}: unchecked exception from the backend", server.location(), e);
+      return new ServerAnswer(server, List.of(),
+          e.getMessage() == null ? e.toString() : e.getMessage());
     }
-    crossCheckPrivateKeys(keys, records);
-    return new MutableServerMap(keys, mode, records, responding, failures);
   }
 
   private static ShareRecord examine(ShareChecker checker, StorageServer server, StorageIndex si,

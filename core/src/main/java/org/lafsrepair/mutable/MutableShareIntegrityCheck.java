@@ -19,7 +19,11 @@ import org.lafsrepair.spi.authority.MutableShareIntegrity;
 public final class MutableShareIntegrityCheck implements MutableShareIntegrity {
   private static final MutableShareIntegrityCheck INSTANCE = new MutableShareIntegrityCheck();
 
-  private MutableShareIntegrityCheck() {}
+  /**
+   * Public for {@link java.util.ServiceLoader}: backends find this check through {@link
+   * MutableShareIntegrity#discovered()} when core is on the class path. Prefer {@link #instance()}.
+   */
+  public MutableShareIntegrityCheck() {}
 
   public static MutableShareIntegrityCheck instance() {
     return INSTANCE;

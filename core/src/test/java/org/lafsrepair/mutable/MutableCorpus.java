@@ -22,7 +22,7 @@ import org.lafsrepair.testing.SharedVectors;
 final class MutableCorpus {
   record Share(int shnum, int serverIndex, String serverIdB32, byte[] container, byte[] data) {}
 
-  record Version(long seqnum, byte[] rootHash, byte[] plaintext, List<Share> shares) {}
+  record Version(long seqnum, byte[] rootHash, byte[] plaintext, List<Share> shares, JsonNode tahoeCheck) {}
 
   record Case(String name, MutableFormat format, String writeCap, String readCap, String verifyCap,
       StorageIndex si, int k, int n, byte[] signingKeyPkcs8, byte[] verificationKeySpki,
@@ -75,7 +75,7 @@ final class MutableCorpus {
           shares.sort((a, b) -> Integer.compare(a.shnum(), b.shnum()));
           versions.add(new Version(v.get("seqnum").asLong(),
               Base32.decode(v.get("verinfo").get("root_hash_b32").asText()),
-              plaintext(v.get("plaintext")), shares));
+              plaintext(v.get("plaintext")), shares, v.get("tahoe_check_verify")));
         }
         out.add(new Case(c.get("name").asText(),
             kind.equals("mutable-sdmf") ? MutableFormat.SDMF : MutableFormat.MDMF,

@@ -153,6 +153,23 @@ class MutablePublisherTest {
     assertTrue(MutableServerMap.build(keys, grid, MutableServerMap.Mode.VERIFY).healthy());
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(MutableFormat.class)
+  void emptyFilesPublishVerifyAndRepair(MutableFormat format) throws Exception {
+    List<MemoryStorageServer> grid = servers(10);
+    MutableWriteCap cap = MutablePublisher.builder().build().create(format, null, new byte[0], grid);
+    MutableFileKeys keys = MutableFileKeys.of(cap);
+    assertEquals(0, MutableDownloader.download(keys, grid).length);
+    for (MemoryStorageServer s : grid.subList(0, 4)) {
+      for (var info : s.listShares(keys.storageIndex())) {
+        s.deleteShare(keys.storageIndex(), info.shareNumber(), ShareKind.MUTABLE);
+      }
+    }
+    MutableRepairResult r = MutableRepairEngine.builder().build().repair(keys.toVerify(), grid);
+    assertTrue(r.successful(), r.problems().toString());
+    assertEquals(0, r.current().best().orElseThrow().prefix().numSegments());
+  }
+
   @Test
   void publishToPlainTahoeLikeServersUsesWriteEnablersOnly() throws Exception {
     List<StorageServer> grid = new ArrayList<>();

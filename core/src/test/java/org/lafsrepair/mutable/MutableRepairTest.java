@@ -235,6 +235,24 @@ class MutableRepairTest {
     assertTrue(r.refusal().orElseThrow().contains("multiple heads"));
   }
 
+  @ParameterizedTest
+  @MethodSource("cases")
+  void anEvenSplitOnTheEncryptedPrivateKeyNeedsTheWriteCap(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    CorpusGrid grid = fullCheckGrid(c);
+    grid.holderOf(0).deleteShare(c.si(), ShareNumber.of(0), ShareKind.MUTABLE);
+    grid.holderOf(1).deleteShare(c.si(), ShareNumber.of(1), ShareKind.MUTABLE);
+    for (int sh = 2; sh < 6; sh++) {
+      long at = MutableShare.parse(c.current().shares().get(sh).data()).offsets().encPrivkey() + 9;
+      grid.holderOf(sh).corruptStoredByte(c.si(), ShareNumber.of(sh), at, 0x22);
+    }
+    MutableRepairResult r = ENGINE.repair(CorpusGrid.verifyKeys(c), grid.servers);
+    assertFalse(r.successful());
+    assertTrue(r.written().isEmpty() && r.replaced().isEmpty());
+    assertTrue(r.refusal().orElseThrow().contains("encrypted private key"), r.refusal().toString());
+    assertRestored(c, ENGINE.repair(CorpusGrid.writeKeys(c), grid.servers), grid.servers);
+  }
+
   @Test
   void dryRunPlansWithoutWriting() throws Exception {
     MutableCorpus.Case c = MutableCorpus.named("mdmf-k3n10-302146");

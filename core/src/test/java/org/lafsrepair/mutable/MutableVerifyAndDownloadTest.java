@@ -40,6 +40,61 @@ class MutableVerifyAndDownloadTest {
 
   @ParameterizedTest
   @MethodSource("cases")
+  void concurrentQueriesGiveTheSameMapAndFailingServersAreReported(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    CorpusGrid grid = new CorpusGrid(c).load(c.current());
+    grid.servers.get(3).faults().failAlways(org.lafsrepair.spi.memory.Faults.Op.LIST);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      MutableServerMap seq = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.VERIFY);
+      MutableServerMap par = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.VERIFY, pool);
+      assertEquals(seq.checkResults(), par.checkResults());
+      assertEquals(9, par.responding().size());
+      assertEquals(java.util.Set.of(grid.servers.get(3).id()), par.failures().keySet());
+      assertEquals(9, par.best().orElseThrow().goodShares().size());
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void checkResultsAgreeWithTahoesCheckerOnEveryVersion(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    for (MutableCorpus.Version v : c.versions()) {
+      CorpusGrid grid = new CorpusGrid(c).load(v);
+      Map<String, Object> r = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.VERIFY).checkResults();
+      var t = v.tahoeCheck();
+      assertEquals(t.get("healthy").asBoolean(), r.get("healthy"));
+      assertEquals(t.get("recoverable").asBoolean(), r.get("recoverable"));
+      assertEquals(t.get("count_happiness").asInt(), r.get("count-happiness"));
+      assertEquals(t.get("count_shares_good").asInt(), r.get("count-shares-good"));
+      assertEquals(t.get("count_shares_needed").asInt(), r.get("count-shares-needed"));
+      assertEquals(t.get("count_shares_expected").asInt(), r.get("count-shares-expected"));
+      assertEquals(t.get("count_good_share_hosts").asInt(), r.get("count-good-share-hosts"));
+      assertEquals(t.get("count_wrong_shares").asLong(), r.get("count-wrong-shares"));
+      assertEquals(t.get("count_recoverable_versions").asInt(), r.get("count-recoverable-versions"));
+      assertEquals(t.get("count_unrecoverable_versions").asInt(),
+          r.get("count-unrecoverable-versions"));
+      assertEquals(t.get("corrupt_shares").size(), r.get("count-corrupt-shares"));
+      String shortName = t.get("good_shnums_by_version").fieldNames().next();
+      assertEquals(shortName, MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+          MutableServerMap.Mode.CHECK).best().orElseThrow().shortName());
+      // Tahoe's sharemap keys are "<version>-sh<n>" → [server index]; ours "<n>" → [server id].
+      Map<?, ?> sharemap = (Map<?, ?>) r.get("sharemap");
+      t.get("sharemap").fields().forEachRemaining(e -> {
+        String sh = e.getKey().substring(e.getKey().lastIndexOf("-sh") + 3);
+        String expected = c.serverIds().get(e.getValue().get(0).asInt());
+        assertEquals(List.of(expected), sharemap.get(sh));
+      });
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
   void checkResultsHaveTheCliShapeAndMatchTahoesCounts(String name) throws Exception {
     MutableCorpus.Case c = MutableCorpus.named(name);
     CorpusGrid grid = new CorpusGrid(c).load(c.current());

@@ -59,4 +59,30 @@ class MutableRepairViaRepairerTest {
       assertArrayEquals(plaintext, out.toByteArray());
     }
   }
+
+  @Test
+  void corruptSameVersionShareIsReplacedFromTheVerifyCap() throws Exception {
+    List<MemoryStorageServer> servers = MemoryGrids.servers(10);
+    Grid grid = MemoryGrids.grid(servers, EncodingParameters.DEFAULT, new byte[32]);
+    byte[] plaintext = new byte[20_000];
+    new Random(4).nextBytes(plaintext);
+    MutableWriteCap cap = MutablePublisher.builder().encoding(3, 10).leaseSecret(grid.leaseSecret()).build()
+        .create(MutableFormat.SDMF, null, plaintext, servers);
+    StorageIndex si = cap.index();
+    MemoryStorageServer victim = null;
+    for (MemoryStorageServer s : servers) {
+      if (!s.listShares(si).isEmpty()) {
+        victim = s;
+      }
+    }
+    org.lafsrepair.spi.ShareNumber sh = victim.listShares(si).get(0).shareNumber();
+    victim.corruptStoredByte(si, sh, 1000, 0x01); // inside the block
+    try (Repairer r = Repairer.builder(grid).build()) {
+      CheckResult pre = r.checker().check(cap.toVerifyCap(), true);
+      assertEquals(1, pre.corruptShares().size());
+      RepairResult result = r.repair(cap.toVerifyCap());
+      assertTrue(result.successful(), result.problems() + " post corrupt " + result.post().corruptShares());
+      assertTrue(result.post().corruptShares().isEmpty());
+    }
+  }
 }

@@ -69,8 +69,11 @@ public interface StorageServer extends AutoCloseable {
 
   /**
    * Batched reads (Tahoe's {@code slot_readv}): for each share in {@code shnums} (or every share
-   * of {@code si} when empty) that exists, the results of {@code vectors} in order. Backends
-   * talking to remote servers should override this with one round trip.
+   * of {@code si} when empty) that exists, the results of {@code vectors} in order, each
+   * truncated at the end of the data. Backends talking to remote servers should override this
+   * with one round trip. A backend may return empty results for a share whose container it cannot
+   * parse rather than fail the whole batch (the disk backend does); {@link #read} on that share
+   * then throws {@link CorruptContainerException}.
    */
   default Map<ShareNumber, List<byte[]>> readVectors(
       StorageIndex si, Set<ShareNumber> shnums, List<ReadVector> vectors) throws StorageException {

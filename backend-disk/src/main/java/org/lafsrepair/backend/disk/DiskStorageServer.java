@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,6 +113,8 @@ public final class DiskStorageServer implements StorageServer {
   private final Clock clock;
   private final long reservedSpace;
   private final long uploadIdleNanos;
+  // Looked up once: finding a path's file store reads the whole mount table.
+  private final FileStore fileStore;
   private final Striped<ReadWriteLock> locks = Striped.readWriteLock(64);
   private final Map<Key, DiskUpload> uploads = new ConcurrentHashMap<>();
   private final ExecutorService syncExecutor = Executors.newCachedThreadPool(r -> {
@@ -155,6 +159,11 @@ public final class DiskStorageServer implements StorageServer {
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": creating the storage directories");
     }
+    try {
+      this.fileStore = Files.getFileStore(sharesDir);
+    } catch (IOException e) {
+      throw DiskIo.map(e, serverDir + ": finding its file system");
+    }
     this.id = ServerIdentity.loadOrCreate(serverDir);
     this.permutationSeed = ServerIdentity.permutationSeed(serverDir, id);
     FileChannel ch = null;
@@ -197,7 +206,7 @@ public final class DiskStorageServer implements StorageServer {
     private Clock clock = Clock.systemUTC();
     private long reservedSpace;
     private Duration uploadIdleTimeout = Duration.ofMinutes(30);
-    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
+    private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
 
     private Builder(Path serverDir) {
       this.serverDir = Objects.requireNonNull(serverDir, "serverDir");
@@ -573,6 +582,7 @@ public final class DiskStorageServer implements StorageServer {
       }
       DiskUpload u = new DiskUpload(key, inc, allocatedSize, lease, replace);
       uploads.put(key, u);
+      u.prepareBucket();
       return u;
     } finally {
       l.unlock();
@@ -612,7 +622,7 @@ public final class DiskStorageServer implements StorageServer {
 
   private long available() throws StorageException {
     try {
-      long usable = Files.getFileStore(sharesDir).getUsableSpace();
+      long usable = fileStore.getUsableSpace();
       return Math.max(0, usable - reservedSpace - pendingAllocations());
     } catch (IOException e) {
       throw DiskIo.map(e, serverDir + ": reading free space");
@@ -627,6 +637,8 @@ public final class DiskStorageServer implements StorageServer {
     private final boolean replace;
     private final RangeSet<Long> written = TreeRangeSet.create();
     private FileChannel ch;
+    private CompletableFuture<Void> bucketSync;
+    private boolean createdBucket;
     private volatile long lastActivityNanos = System.nanoTime();
     private boolean committed;
     private boolean aborted;
@@ -658,6 +670,48 @@ public final class DiskStorageServer implements StorageServer {
 
     private String what() {
       return DiskStorageServer.this.what(key.si(), key.shnum());
+    }
+
+    /**
+     * Makes the final bucket directory now, as Tahoe's allocate does, and makes its entry durable
+     * in the background while data arrives, so commit waits only for the file and the rename.
+     * Called with the storage index's write lock held.
+     */
+    void prepareBucket() throws StorageException {
+      Path bucket = bucketDir(key.si());
+      if (Files.isDirectory(bucket)) {
+        return;
+      }
+      boolean newPrefix = !Files.isDirectory(bucket.getParent());
+      try {
+        Files.createDirectories(bucket);
+      } catch (IOException e) {
+        discard();
+        throw DiskIo.map(e, what() + ": creating its directory");
+      }
+      createdBucket = true;
+      List<Path> parents = newPrefix ? List.of(bucket.getParent(), sharesDir) : List.of(bucket.getParent());
+      bucketSync = CompletableFuture.runAsync(() -> {
+        try {
+          DiskIo.fsyncDirectories(parents, syncExecutor);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, syncExecutor);
+    }
+
+    private void awaitBucketSync() throws IOException {
+      if (bucketSync == null) {
+        return;
+      }
+      try {
+        bucketSync.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof java.io.UncheckedIOException u) {
+          throw u.getCause();
+        }
+        throw new IOException("directory fsync failed", e.getCause());
+      }
     }
 
     @Override
@@ -732,6 +786,7 @@ public final class DiskStorageServer implements StorageServer {
         Files.createDirectories(bucket);
         Files.move(path, fin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncNewEntries(bucket, newBucket, newPrefix);
+        awaitBucketSync();
         committed = true;
         uploads.remove(key);
         removeEmptyIncomingDirs(path);
@@ -805,6 +860,10 @@ public final class DiskStorageServer implements StorageServer {
       deleteQuietly(path);
       removeEmptyIncomingDirs(path);
       uploads.remove(key, this);
+      if (createdBucket) {
+        // Harmless if another upload or a share lives there now: only an empty one goes.
+        removeEmptyBucket(bucketDir(key.si()));
+      }
     }
 
     private void checkActive() throws ShareConflictException {
@@ -988,6 +1047,8 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      // A publication may replace a share file: cached read channels would see the old inode.
+      invalidate(si);
       Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
       byte[] enabler = existing.isEmpty() ? null : existing.values().iterator().next().writeEnabler();
       PublishAuthority.Decision d =
@@ -1025,6 +1086,7 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).writeLock();
     l.lock();
     try {
+      invalidate(si);
       Map<ShareNumber, MutableContainer.Header> existing = mutableSlot(si);
       PublishAuthority.checkRebind(rebind, id, slotView(si, existing));
       for (ShareNumber sh : existing.keySet()) {

@@ -381,6 +381,82 @@ class DiskStorageServerTest {
   }
 
   @Test
+  void concurrentReadersOfManySharesAlwaysSeeTheirOwnBytes() throws Exception {
+    Path d = temp.resolve("many");
+    int shares = 70; // more than the 64 kept open, so eviction races with reads
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      StorageIndex[] sis = new StorageIndex[shares];
+      for (int i = 0; i < shares; i++) {
+        byte[] b = new byte[16];
+        b[0] = (byte) i;
+        b[1] = (byte) (i * 7);
+        sis[i] = StorageIndex.of(b);
+        byte[] data = new byte[4096];
+        java.util.Arrays.fill(data, (byte) i);
+        put(s, sis[i], 0, data, LeaseSecrets.random());
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int seed = t;
+          done.add(pool.submit(() -> {
+            java.util.Random r = new java.util.Random(seed);
+            for (int k = 0; k < 1000; k++) {
+              int i = r.nextInt(shares);
+              ByteBuffer b = s.read(sis[i], SH0, r.nextInt(4000), 64);
+              while (b.hasRemaining()) {
+                if (b.get() != (byte) i) {
+                  throw new AssertionError("share " + i + " read another share's bytes");
+                }
+              }
+            }
+            return seed;
+          }));
+        }
+        for (var f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void smallMutableSharesAreRewrittenByRenameLargeOnesInPlace() throws Exception {
+    Path d = temp.resolve("cow");
+    LeaseSecrets lease = LeaseSecrets.random();
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      Path f = shareFile(d, SI, 0);
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(0, new byte[] {1})))),
+          List.of(), lease);
+      Object inode = Files.getAttribute(f, "unix:ino");
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(1, new byte[] {2})))),
+          List.of(), lease);
+      assertFalse(inode.equals(Files.getAttribute(f, "unix:ino")), "a small share is replaced atomically");
+
+      long far = DiskStorageServer.COPY_ON_WRITE_LIMIT + 5;
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(far, new byte[] {3})))),
+          List.of(), lease);
+      inode = Files.getAttribute(f, "unix:ino");
+      s.testAndWrite(SI, WE, Map.of(SH0, ShareTestAndWrite.writes(List.of(new WriteVector(far + 1, new byte[] {4})))),
+          List.of(), lease);
+      assertEquals(inode, Files.getAttribute(f, "unix:ino"), "a large share is updated in place, as Tahoe does");
+      ByteBuffer b = s.read(SI, SH0, far - 1, 10);
+      assertEquals(3, b.remaining());
+      assertEquals(0, b.get());
+      assertEquals(3, b.get());
+      assertEquals(4, b.get());
+      assertArrayEquals(new byte[] {1, 2}, java.util.Arrays.copyOf(read(s, SI, 0), 2));
+      assertEquals(1, s.leaseCount(SI, SH0));
+      ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(f), 84, 16);
+      assertEquals(far + 2, h.getLong());
+      assertEquals(468 + far + 2, h.getLong());
+    }
+  }
+
+  @Test
   void aSecondProcessOnTheSameDirectoryDoesNotWipeLiveUploads() throws Exception {
     Path d = temp.resolve("two");
     try (DiskStorageServer a = DiskStorageServer.open(d)) {

@@ -293,6 +293,12 @@ final class S3ImmutableUpload implements ImmutableUpload {
       state = State.COMMITTED;
       release();
     } catch (SdkException e) {
+      if (Etags.retried(e) && S3Errors.isPreconditionFailure(e) && landedAnyway()) {
+        LOG.debug("{}: {} was committed by our first attempt (response lost, SDK retried)", server.location(), what);
+        state = State.COMMITTED;
+        release();
+        return;
+      }
       abortQuietly();
       if (S3Errors.isPreconditionFailure(e) || (replaceEtag != null && S3Errors.isNotFound(e))) {
         throw new ShareConflictException(
@@ -304,6 +310,23 @@ final class S3ImmutableUpload implements ImmutableUpload {
     } catch (StorageException e) {
       abortQuietly();
       throw e;
+    }
+  }
+
+  /** Whether the object now under our key has exactly the ETag our commit would have produced. */
+  private boolean landedAnyway() {
+    String expected;
+    if (singlePut) {
+      Part p = buffered.get(0);
+      expected = Etags.ofBytes(p == null ? new byte[(int) size] : p.data);
+    } else {
+      expected = Etags.ofParts(sent.values().stream().map(CompletedPart::eTag).toList());
+    }
+    try {
+      String now = server.s3().headObject(b -> b.bucket(server.bucketName()).key(key)).eTag();
+      return expected != null && expected.equals(Etags.normalise(now));
+    } catch (SdkException e) {
+      return false;
     }
   }
 

@@ -28,6 +28,12 @@ import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.InvalidRequestException;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.MutableSharePublication;
+import org.lafsrepair.spi.PublicationResult;
+import org.lafsrepair.spi.WriteEnablerRebind;
+import org.lafsrepair.spi.authority.MutableShareIntegrity;
+import org.lafsrepair.spi.authority.PublishAuthority;
+import org.lafsrepair.spi.authority.SlotView;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ReadVector;
 import org.lafsrepair.spi.ServerId;
@@ -110,6 +116,7 @@ public final class S3StorageServer implements StorageServer {
   private final int maxBufferedParts;
   private final long maxMutableShareSize;
   private final int maxConflictRetries;
+  private final MutableShareIntegrity integrity;
   private final ConcurrentHashMap<String, S3ImmutableUpload> uploads = new ConcurrentHashMap<>();
   private final ReentrantLock[] slotLocks = new ReentrantLock[LOCK_STRIPES];
   private volatile boolean closed;
@@ -131,6 +138,7 @@ public final class S3StorageServer implements StorageServer {
     this.maxBufferedParts = b.maxBufferedParts;
     this.maxMutableShareSize = b.maxMutableShareSize;
     this.maxConflictRetries = b.maxConflictRetries;
+    this.integrity = b.integrity;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       slotLocks[i] = new ReentrantLock();
     }
@@ -824,8 +832,37 @@ public final class S3StorageServer implements StorageServer {
     return Arrays.copyOfRange(data, (int) offset, end);
   }
 
-  /** Conditional on the state the plan was made from; returns the new ETag (null for deletes). */
+  /**
+   * Conditional on the state the plan was made from; returns the new ETag (null for deletes). If
+   * the SDK retried and the retry failed its condition, the first attempt may have succeeded: when
+   * the object is now exactly what we wrote (or gone, for a delete), that is our write.
+   */
   private String applyPlanned(StorageIndex si, Planned p) {
+    try {
+      return sendPlanned(si, p);
+    } catch (SdkException e) {
+      if (!Etags.retried(e) || !(S3Errors.isPreconditionFailure(e) || S3Errors.isNotFound(e))) {
+        throw e;
+      }
+      String key = layout.shareKey(si, p.shnum);
+      String now;
+      try {
+        now = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+      } catch (SdkException h) {
+        if (p.after == null && S3Errors.isNotFound(h)) {
+          return null;
+        }
+        throw e;
+      }
+      if (p.after != null && Etags.normalise(now).equals(Etags.ofBytes(p.after))) {
+        LOG.debug("{}: {} already holds our write (response lost, SDK retried)", location, key);
+        return now;
+      }
+      throw e;
+    }
+  }
+
+  private String sendPlanned(StorageIndex si, Planned p) {
     String key = layout.shareKey(si, p.shnum);
     if (p.after == null) {
       s3.deleteObject(b -> b.bucket(bucket).key(key).ifMatch(p.before.etag));
@@ -885,6 +922,185 @@ public final class S3StorageServer implements StorageServer {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Publish authority (docs/publish-authority.md): the same optimistic scheme as test-and-write
+
+  /** A consistent read of a whole slot: its record and every share, with ETags. */
+  private record SlotSnapshot(SlotRecord record, String recordEtag, Map<ShareNumber, Fetched> shares) {
+    SlotView view() {
+      return new SlotView() {
+        @Override
+        public Set<ShareNumber> shares() {
+          return shares.keySet();
+        }
+
+        @Override
+        public ByteBuffer read(ShareNumber shnum, long offset, int length) {
+          return ByteBuffer.wrap(slice(shares.get(shnum).bytes, offset, length)).asReadOnlyBuffer();
+        }
+
+        @Override
+        public long length(ShareNumber shnum) {
+          return shares.get(shnum).bytes.length;
+        }
+      };
+    }
+  }
+
+  /** Empty if the slot changed while it was being read. */
+  private Optional<SlotSnapshot> snapshot(StorageIndex si) throws StorageException {
+    Listing l = list(si);
+    if (!l.isMutable() && !l.shares.isEmpty()) {
+      throw new ShareConflictException(location + ": " + si + " holds immutable shares, not a mutable slot");
+    }
+    SlotRecord rec = null;
+    String recEtag = null;
+    if (l.isMutable()) {
+      Optional<Fetched> f = fetchWhole(layout.slotKey(si), SlotRecord.LENGTH);
+      if (f.isEmpty()) {
+        return Optional.empty();
+      }
+      rec = SlotRecord.parse(f.get().bytes, location + ": " + layout.slotKey(si));
+      recEtag = f.get().etag;
+    }
+    Map<ShareNumber, Fetched> shares = new TreeMap<>();
+    for (ShareNumber sh : l.shares.keySet()) {
+      Optional<Fetched> f = fetchWhole(layout.shareKey(si, sh), maxMutableShareSize);
+      if (f.isEmpty()) {
+        return Optional.empty();
+      }
+      shares.put(sh, f.get());
+    }
+    return Optional.of(new SlotSnapshot(rec, recEtag, shares));
+  }
+
+  @Override
+  public PublicationResult publishMutableShare(MutableSharePublication p, LeaseSecrets lease)
+      throws StorageException {
+    checkOpen();
+    Objects.requireNonNull(p, "publication");
+    if (p.length() > maxMutableShareSize) {
+      throw new OutOfSpaceException(location + ": a " + p.length()
+          + "-byte mutable share is over this server's limit of " + maxMutableShareSize);
+    }
+    StorageIndex si = p.storageIndex();
+    String key = layout.shareKey(si, p.shareNumber());
+    ReentrantLock lock = slotLock(si);
+    lock.lock();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        checkOpen();
+        Optional<SlotSnapshot> snap = snapshot(si);
+        if (snap.isPresent()) {
+          SlotSnapshot s = snap.get();
+          // Only "is there a record" matters to the decision; the record's enabler never leaves it.
+          byte[] existing = s.record == null ? null : PublishAuthority.UNBOUND_ENABLER;
+          PublishAuthority.Decision d = PublishAuthority.decidePublish(p, s.view(), existing, integrity);
+          if (!d.write()) {
+            return d.result();
+          }
+          if (tryPublish(si, key, p, s)) {
+            return d.result();
+          }
+        }
+        if (attempt >= maxConflictRetries) {
+          throw new ShareConflictException(location + ": slot " + si + " kept changing under publication");
+        }
+        backoff(attempt);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** False if another writer changed the slot first. */
+  private boolean tryPublish(StorageIndex si, String key, MutableSharePublication p, SlotSnapshot s)
+      throws StorageException {
+    String slotKey = layout.slotKey(si);
+    String createdRecord = null;
+    if (s.record == null) {
+      byte[] rec = SlotRecord.unbound(id).toBytes();
+      try {
+        createdRecord = s3.putObject(
+            b -> b.bucket(bucket).key(slotKey).ifNoneMatch("*").metadata(kindMetadata(MUTABLE_KIND)),
+            RequestBody.fromBytes(rec)).eTag();
+      } catch (SdkException e) {
+        if (S3Errors.isPreconditionFailure(e)) {
+          return false;
+        }
+        throw S3Errors.map(location + ": creating slot " + si, e);
+      }
+    }
+    byte[] bytes = new byte[p.length()];
+    p.share().get(bytes);
+    Fetched old = s.shares.get(p.shareNumber());
+    try {
+      s3.putObject(b -> {
+        b.bucket(bucket).key(key).metadata(kindMetadata(MUTABLE_KIND));
+        if (old == null) {
+          b.ifNoneMatch("*");
+        } else {
+          b.ifMatch(old.etag);
+        }
+      }, RequestBody.fromBytes(bytes));
+      return true;
+    } catch (SdkException e) {
+      if (createdRecord != null) {
+        deleteQuietly(slotKey, createdRecord);
+      }
+      if (S3Errors.isPreconditionFailure(e) || S3Errors.isNotFound(e)) {
+        return false;
+      }
+      throw S3Errors.map(location + ": publishing " + si + " " + p.shareNumber(), e);
+    }
+  }
+
+  /**
+   * Replaces the slot record, conditional on the record the decision was made from. The shares
+   * are not rewritten: in this backend the enabler lives in the record alone.
+   */
+  @Override
+  public void rebindWriteEnabler(WriteEnablerRebind rebind) throws StorageException {
+    checkOpen();
+    Objects.requireNonNull(rebind, "rebind");
+    StorageIndex si = rebind.storageIndex();
+    String slotKey = layout.slotKey(si);
+    ReentrantLock lock = slotLock(si);
+    lock.lock();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        checkOpen();
+        Optional<SlotSnapshot> snap = snapshot(si);
+        if (snap.isPresent()) {
+          SlotSnapshot s = snap.get();
+          PublishAuthority.checkRebind(rebind, id, s.view());
+          byte[] rec = SlotRecord.create(id, rebind.enabler()).toBytes();
+          try {
+            s3.putObject(b -> {
+              b.bucket(bucket).key(slotKey).metadata(kindMetadata(MUTABLE_KIND));
+              if (s.recordEtag == null) {
+                b.ifNoneMatch("*");
+              } else {
+                b.ifMatch(s.recordEtag);
+              }
+            }, RequestBody.fromBytes(rec));
+            return;
+          } catch (SdkException e) {
+            if (!S3Errors.isPreconditionFailure(e) && !S3Errors.isNotFound(e)) {
+              throw S3Errors.map(location + ": rebinding slot " + si, e);
+            }
+          }
+        }
+        if (attempt >= maxConflictRetries) {
+          throw new ShareConflictException(location + ": slot " + si + " kept changing under a rebind");
+        }
+        backoff(attempt);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Other operations
 
   @Override
@@ -920,7 +1136,7 @@ public final class S3StorageServer implements StorageServer {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.DELETE_SHARE, Capability.REPLACE_IMMUTABLE);
+    return EnumSet.of(Capability.DELETE_SHARE, Capability.REPLACE_IMMUTABLE, Capability.PUBLISH_AUTHORITY);
   }
 
   @Override
@@ -1009,6 +1225,7 @@ public final class S3StorageServer implements StorageServer {
     private int maxConflictRetries = 16;
     private boolean createBucket;
     private S3Client client;
+    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
 
     private Builder(String bucket) {
       Objects.requireNonNull(bucket, "bucket");
@@ -1129,6 +1346,15 @@ public final class S3StorageServer implements StorageServer {
         throw new IllegalArgumentException("max conflict retries must be >= 1, got " + retries);
       }
       this.maxConflictRetries = retries;
+      return this;
+    }
+
+    /**
+     * How publish authority judges a mutable share beyond its signature (default: signature only;
+     * lafs-repair core supplies the full check).
+     */
+    public Builder shareIntegrity(MutableShareIntegrity integrity) {
+      this.integrity = Objects.requireNonNull(integrity, "integrity");
       return this;
     }
 

@@ -16,7 +16,8 @@ import org.lafsrepair.spi.WriteEnabler;
  * <pre>
  *  0  16  magic "lafs-s3 slot v1\n"
  * 16  20  node id that accepted the write enabler
- * 36  32  SHA-256("lafs-repair s3 write-enabler v1\n" || write enabler)
+ * 36  32  SHA-256("lafs-repair s3 write-enabler v1\n" || write enabler), or all zeros for a
+ *          slot created through publish authority and not yet bound by its writer
  * </pre>
  */
 final class SlotRecord {
@@ -35,6 +36,18 @@ final class SlotRecord {
 
   static SlotRecord create(ServerId acceptedBy, WriteEnabler enabler) {
     return new SlotRecord(acceptedBy, hash(enabler));
+  }
+
+  /**
+   * A slot created through publish authority: bound to no enabler (the hash field is all zeros,
+   * which no SHA-256 output is in practice), so no test-and-write passes until the writer rebinds.
+   */
+  static SlotRecord unbound(ServerId createdBy) {
+    return new SlotRecord(createdBy, new byte[32]);
+  }
+
+  boolean isUnbound() {
+    return MessageDigest.isEqual(enablerHash, new byte[32]);
   }
 
   static SlotRecord parse(byte[] bytes, String where) throws CorruptContainerException {
@@ -63,7 +76,8 @@ final class SlotRecord {
 
   /** Constant time in the enabler's bytes. */
   boolean accepts(WriteEnabler enabler) {
-    return MessageDigest.isEqual(enablerHash, hash(enabler));
+    boolean match = MessageDigest.isEqual(enablerHash, hash(enabler));
+    return match & !isUnbound();
   }
 
   private static byte[] hash(WriteEnabler enabler) {

@@ -128,7 +128,7 @@ public final class MemoryStorageServer implements StorageServer {
     private String location;
     private long capacity = Long.MAX_VALUE;
     private Consumer<Faults> faultSetup;
-    private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
+    private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
 
     private Builder() {}
 
