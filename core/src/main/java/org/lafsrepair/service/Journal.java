@@ -135,6 +135,18 @@ final class Journal implements Closeable {
     }
   }
 
+  /** Makes everything appended so far durable, if anything is not yet. */
+  void syncIfDirty() throws IOException {
+    long w;
+    synchronized (this) {
+      w = written;
+      if (channel == null) {
+        return;
+      }
+    }
+    syncThrough(w);
+  }
+
   private final Object syncLock = new Object();
   // Guarded by this.
   private long written;
