@@ -896,12 +896,16 @@ public final class DirectoryWorkQueue implements WorkQueue {
       s = lastStats;
     }
     if (syncer != null) {
-      syncer.shutdownNow();
+      syncer.shutdown();
     }
     IOException first = null;
     for (HeldFile hf : snapshot) {
       try {
-        hf.journal.syncIfDirty();
+        try {
+          hf.journal.syncIfDirty();
+        } catch (IOException e) {
+          LOG.warn("fsync of the journal of {} failed: {}", hf.name, e.toString());
+        }
         hf.journal.close();
         if (readClaimOwner(hf.key).map(owner::equals).orElse(false)) {
           Files.deleteIfExists(claimsDir.resolve(hf.key));

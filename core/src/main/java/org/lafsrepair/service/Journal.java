@@ -2,13 +2,11 @@ package org.lafsrepair.service;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -26,17 +24,19 @@ final class Journal implements Closeable {
   static final long MAX_BYTES = 64L << 20;
 
   private final Path path;
-  private FileChannel channel;
+  // A RandomAccessFile, not a FileChannel: interrupting a thread in FileChannel I/O closes the
+  // channel for every thread, and the service interrupts workers on a forced stop.
+  private RandomAccessFile channel;
 
-  private Journal(Path path, FileChannel channel) {
+  private Journal(Path path, RandomAccessFile channel) {
     this.path = path;
     this.channel = channel;
   }
 
   /** Creates (or truncates) a journal whose first record is {@code header}. */
   static Journal create(Path path, List<String> header) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    RandomAccessFile ch = new RandomAccessFile(path.toFile(), "rw");
+    ch.setLength(0);
     Journal j = new Journal(path, ch);
     j.append(header, false);
     return j;
@@ -47,11 +47,11 @@ final class Journal implements Closeable {
    * {@link Contents#validBytes}), cutting off a torn tail.
    */
   static Journal reopen(Path path, long validBytes) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE);
-    if (ch.size() > validBytes) {
-      ch.truncate(validBytes);
+    RandomAccessFile ch = new RandomAccessFile(path.toFile(), "rw");
+    if (ch.length() > validBytes) {
+      ch.setLength(validBytes);
     }
-    ch.position(validBytes);
+    ch.seek(validBytes);
     return new Journal(path, ch);
   }
 
@@ -159,7 +159,7 @@ final class Journal implements Closeable {
         return;
       }
       long target;
-      FileChannel ch;
+      RandomAccessFile ch;
       synchronized (this) {
         target = written;
         ch = channel;
@@ -167,7 +167,16 @@ final class Journal implements Closeable {
       if (ch == null) {
         throw new IllegalStateException("journal " + path + " is closed");
       }
-      ch.force(false);
+      try {
+        ch.getFD().sync();
+      } catch (IOException e) {
+        synchronized (this) {
+          if (channel == null) {
+            return; // closed meanwhile: finished or dropped, nothing left to sync
+          }
+        }
+        throw e;
+      }
       synced = target;
     }
   }
@@ -185,10 +194,7 @@ final class Journal implements Closeable {
     }
     String p = payload.toString();
     String line = String.format("%08x ", crc(p)) + p + "\n";
-    ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-    while (buf.hasRemaining()) {
-      channel.write(buf);
-    }
+    channel.write(line.getBytes(StandardCharsets.UTF_8));
     return ++written;
   }
 
