@@ -75,8 +75,10 @@ class ServeKillTest {
       long before = workFiles(queue);
       Process p = serve(gridDir, queue, runs);
       awaitStarted(p, log(runs));
+      // Let it finish an item or more (a cold JVM takes a while to claim and check), then kill.
+      awaitJournaledOutcome(p, queue);
       runs++;
-      if (!p.waitFor(rnd.nextInt(2500), TimeUnit.MILLISECONDS)) {
+      if (!p.waitFor(rnd.nextInt(2000), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         kills++;
@@ -142,6 +144,26 @@ class ServeKillTest {
       Thread.sleep(20);
     }
     assertFalse(p.isAlive(), "serve did not start within 60 s");
+  }
+
+  /** Waits until some journal holds a final outcome ("F" record) or the process ends. */
+  private static void awaitJournaledOutcome(Process p, Path queue) throws Exception {
+    Path journals = queue.resolve(".state").resolve("journal");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && p.isAlive()) {
+      try (Stream<Path> s = Files.list(journals)) {
+        for (Path j : s.toList()) {
+          try {
+            if (Files.readString(j).contains(" F\t")) {
+              return;
+            }
+          } catch (java.io.IOException e) {
+            // finished and deleted meanwhile
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static void enqueueAll(Path queue, List<Cap> caps) throws Exception {
