@@ -21,6 +21,7 @@ import org.lafsrepair.immutable.ShareVerdict;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
 import org.lafsrepair.spi.ShareNumber;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -94,34 +95,20 @@ public class ChkVerifyBenchmark {
 
   /**
    * SHA-256 and AES intrinsics only kick in for C2-compiled callers (shared/anchors/README.md,
-   * "JIT"): run the verify, download and hashing paths on a small file for 2 s first.
+   * "JIT"), so every measured path runs for 3 s first. On the benchmark's own data: warming up on
+   * a small file (2.7 KB blocks) left verify at half speed for the whole fork.
    */
   private void warmUp() throws Exception {
-    byte[] small = new byte[200_000];
-    new Random(2).nextBytes(small);
-    ChkEncoder enc = ChkEncoder.convergent(K, N, 8192, new byte[32]);
-    List<byte[]> smallShares = new ArrayList<>();
-    ChkEncoder.Prepared p = enc.prepare(PlaintextSource.of(small));
-    Map<ShareNumber, ShareSink> sinks = new HashMap<>();
-    for (int sh = 0; sh < N; sh++) {
-      byte[] dst = new byte[(int) p.shareLength()];
-      smallShares.add(dst);
-      sinks.put(ShareNumber.of(sh), (off, b) -> b.get(dst, (int) off, b.remaining()));
-    }
-    ChkEncoding e = p.writeShares(PlaintextSource.of(small), sinks);
-    long until = System.nanoTime() + 2_000_000_000L;
+    long until = System.nanoTime() + 3_000_000_000L;
+    Blackhole bh = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     while (System.nanoTime() < until) {
-      for (int sh = 0; sh < N; sh++) {
-        ChkVerifier.verify(e.verifyCap(), ShareNumber.of(sh), ShareSource.of(smallShares.get(sh)));
-        sha256.update(smallShares.get(sh));
-      }
-      sha256.digest();
-      List<ShareCandidate> c = new ArrayList<>();
-      for (int sh = 0; sh < N; sh++) {
-        c.add(new ShareCandidate(ShareNumber.of(sh), ShareSource.of(smallShares.get(sh)), "m"));
-      }
-      ChkDownloader.download(e.readCap(), c, OutputStream.nullOutputStream());
+      verifyShareSet(bh);
+      sha256ShareSet();
+      download();
     }
+    bh.evaporate(
+        "Yes, I am Stephen Hawking, and know a thing or two about black holes.");
   }
 
   private static ShareSource view(byte[] share) {
@@ -144,6 +131,31 @@ public class ChkVerifyBenchmark {
       }
       bh.consume(v);
     }
+  }
+
+  /** Time split of {@link #pairedVerifyVsSha256}: both halves see the same machine load. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Paired {
+    public long verifyNanos;
+    public long sha256Nanos;
+  }
+
+  /**
+   * One share-set verify, then one SHA-256 pass over the same bytes, each timed: on a shared
+   * machine the ratio sha256Nanos / verifyNanos (= verify throughput / SHA-256 throughput) is the
+   * number to trust, independent runs being minutes apart under different load.
+   */
+  @Benchmark
+  public byte[] pairedVerifyVsSha256(Paired p, Blackhole bh) throws Exception {
+    long t0 = System.nanoTime();
+    verifyShareSet(bh);
+    long t1 = System.nanoTime();
+    byte[] d = sha256ShareSet();
+    long t2 = System.nanoTime();
+    p.verifyNanos += t1 - t0;
+    p.sha256Nanos += t2 - t1;
+    return d;
   }
 
   @Benchmark

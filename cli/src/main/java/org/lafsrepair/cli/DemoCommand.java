@@ -112,7 +112,8 @@ final class DemoCommand implements Callable<Integer> {
         if (!jsonOnly) {
           out.printf("%-11s %-4s %9d  %-48s %-38s %-9s %d shares%s%n", s.name(), s.format(), s.size(), s.damage(),
               shortSummary(r.pre()), post.healthy() ? "Healthy" : "NOT HEALTHY", r.written().size(),
-              r.removed().isEmpty() ? "" : ", " + r.removed().size() + " surplus removed");
+              (r.replaced().isEmpty() ? "" : " (" + r.replaced().size() + " in place)")
+                  + (r.removed().isEmpty() ? "" : ", " + r.removed().size() + " surplus removed"));
         }
         ObjectNode row = Reports.JSON.createObjectNode();
         row.put("file", s.name());

@@ -118,34 +118,25 @@ public final class ChkVerifier {
     int perChunk = Math.max(1, CHUNK / bs);
     TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
     long base = m.layout.dataOffset();
-    // Sources usually hand out read-only buffers, which MessageDigest would copy in 4 KiB
-    // pieces; one bulk copy into our own array is far cheaper than that.
-    byte[] chunk = null;
     for (int s = 0; s < segs; ) {
       int count = Math.min(perChunk, segs - s);
       long len = (long) (count - 1) * bs + g.blockSize(s + count - 1);
       ByteBuffer b = m.source.read(base + (long) s * bs, (int) len);
       int avail = (int) Math.min(b.remaining(), len);
-      byte[] arr;
-      int start;
-      if (b.hasArray()) {
-        arr = b.array();
-        start = b.arrayOffset() + b.position();
-      } else {
-        if (chunk == null || chunk.length < avail) {
-          chunk = new byte[(int) Math.min(len, (long) perChunk * bs)];
-        }
-        b.get(b.position(), chunk, 0, avail);
-        arr = chunk;
-        start = 0;
-      }
       for (int i = 0; i < count; i++, s++) {
         int blen = g.blockSize(s);
         int at = i * bs;
         if (at + blen > avail) {
           return s;
         }
-        hasher.hash(arr, start + at, blen, leaves, s * Hashes.HASH_LENGTH);
+        hasher.start();
+        if (b.hasArray()) {
+          hasher.update(b.array(), b.arrayOffset() + b.position() + at, blen);
+        } else {
+          // MessageDigest copies read-only buffers through a small L1-resident array.
+          hasher.update(b.slice(b.position() + at, blen));
+        }
+        hasher.finish(leaves, s * Hashes.HASH_LENGTH);
       }
       if (avail < len) {
         return s;

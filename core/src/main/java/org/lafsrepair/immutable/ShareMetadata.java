@@ -27,6 +27,11 @@ import org.lafsrepair.spi.StorageServer;
  */
 final class ShareMetadata {
   private static final int H = Hashes.HASH_LENGTH;
+  /**
+   * Largest stored tree held in memory: 2^23 segments (1 TiB at 128 KiB segments, 8 TiB at 1 MiB).
+   * Larger files are reported incompatible rather than risking the heap.
+   */
+  static final long MAX_TREE_BYTES = 1L << 28;
 
   final int shnum;
   final ShareSource source;
@@ -132,7 +137,7 @@ final class ShareMetadata {
       problem(ShareRegion.HEADER, "header " + stored + " differs from the expected " + layout);
     }
     expectedLength = layout.totalLength(ueb.length());
-    if (HashTree.treeBytes(geometry.numSegments()) > StorageServer.MAX_READ_LENGTH) {
+    if (HashTree.treeBytes(geometry.numSegments()) > MAX_TREE_BYTES) {
       incompatible = "file has too many segments for this reader: " + geometry.numSegments();
       return;
     }

@@ -125,8 +125,10 @@ public final class MutableRepairEngine {
     SignedPrefix prefix = best.prefix();
     Map<Integer, byte[]> shares;
     List<String> problems = new ArrayList<>();
+    List<Target> plan = plan(pre, best, servers);
     try {
-      shares = rebuild(pre, prefix, problems);
+      shares = rebuild(pre, prefix,
+          plan.stream().map(Target::shnum).collect(java.util.stream.Collectors.toSet()), problems);
     } catch (UnrecoverableVersionException e) {
       return result(pre, null, true, e.getMessage(), List.of(), List.of(), problems);
     }
@@ -134,7 +136,6 @@ public final class MutableRepairEngine {
       return result(pre, null, true, "decoded data does not reproduce the signed root hash",
           List.of(), List.of(), problems);
     }
-    List<Target> plan = plan(pre, best, servers);
     List<MutableRepairResult.Placement> written = new ArrayList<>();
     List<MutableRepairResult.Placement> replaced = new ArrayList<>();
     if (dryRun) {
@@ -181,14 +182,15 @@ public final class MutableRepairEngine {
   }
 
   /**
-   * All N shares of the version, rebuilt from k authenticated shares; null if the re-encoding
+   * The {@code wanted} shares of the version, rebuilt from k authenticated shares (every share's
+   * block tree is still computed, to check the root); null if the re-encoding
    * does not reproduce the signed root (then the decode was wrong and nothing must be written).
    */
   static Map<Integer, byte[]> rebuild(MutableServerMap map, SignedPrefix prefix,
-      List<String> problems) throws UnrecoverableVersionException {
+      Set<Integer> wanted, List<String> problems) throws UnrecoverableVersionException {
     VersionReader reader = new VersionReader(map, prefix);
-    VersionEncoder encoder =
-        new VersionEncoder(prefix.format(), prefix.k(), prefix.n(), prefix.numSegments());
+    VersionEncoder encoder = new VersionEncoder(prefix.format(), prefix.k(), prefix.n(),
+        prefix.numSegments(), wanted);
     for (int i = 0; i < prefix.numSegments(); i++) {
       VersionReader.Segment s = reader.read(i);
       encoder.addSegment(s.primary(), s.salt());
@@ -200,7 +202,7 @@ public final class MutableRepairEngine {
     }
     MutableShare template = commonFields(map, prefix);
     Map<Integer, byte[]> out = new HashMap<>();
-    for (int sh = 0; sh < prefix.n(); sh++) {
+    for (int sh : wanted) {
       out.put(sh, encoder.share(sh, prefix, template.verificationKeyUnsafe(),
           template.signatureUnsafe(), template.encPrivkeyUnsafe()));
     }

@@ -128,8 +128,13 @@ final class MutableSupport {
           written.add(new RepairResult.PlacedShare(p.server(), p.shnum()));
           settings.listener().shareWritten(keys.storageIndex(), p.server(), p.shnum(), 0);
         }
+        // As for immutable files, a replacement in place is also a share written.
         for (MutableRepairResult.Placement p : r.replaced()) {
-          replaced.add(new RepairResult.PlacedShare(p.server(), p.shnum()));
+          RepairResult.PlacedShare placed = new RepairResult.PlacedShare(p.server(), p.shnum());
+          replaced.add(placed);
+          if (!written.contains(placed)) {
+            written.add(placed);
+          }
         }
       } else {
         r.written().forEach(p -> problems.add("dry run: would write " + p.shnum() + " to " + p.server()));

@@ -1,8 +1,6 @@
 package org.lafsrepair.repair;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -216,14 +214,5 @@ public final class Repairer implements AutoCloseable {
       }
       return d;
     }
-  }
-
-  static List<String> notesFor(Target t) {
-    List<String> notes = new ArrayList<>();
-    if (t.cap().isEmpty()) {
-      notes.add("storage-index-only: no verify cap, so the shares could not be bound to a file; "
-          + "they were checked for internal consistency against the most common UEB/key they carry");
-    }
-    return notes;
   }
 }

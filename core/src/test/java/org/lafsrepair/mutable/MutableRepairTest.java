@@ -144,7 +144,8 @@ class MutableRepairTest {
   void signatureOnlyServersRefuseToOverwriteAValidlySignedShareAndRepairSaysSo(String name)
       throws Exception {
     MutableCorpus.Case c = MutableCorpus.named(name);
-    CorpusGrid grid = new CorpusGrid(c).load(c.current());
+    CorpusGrid grid = new CorpusGrid(c,
+        org.lafsrepair.spi.authority.MutableShareIntegrity.signatureOnly()).load(c.current());
     long block = MutableShare.parse(c.current().shares().get(2).data()).offsets().shareData() + 17;
     grid.holderOf(2).corruptStoredByte(c.si(), ShareNumber.of(2), block, 0x01);
     MutableRepairResult r = ENGINE.repair(CorpusGrid.verifyKeys(c), grid.servers);
@@ -251,6 +252,34 @@ class MutableRepairTest {
     assertTrue(r.written().isEmpty() && r.replaced().isEmpty());
     assertTrue(r.refusal().orElseThrow().contains("encrypted private key"), r.refusal().toString());
     assertRestored(c, ENGINE.repair(CorpusGrid.writeKeys(c), grid.servers), grid.servers);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void lyingAndFailingServersNeverGetBadDataWrittenAndAreReported(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    CorpusGrid grid = fullCheckGrid(c);
+    long block = MutableShare.parse(c.current().shares().get(7).data()).offsets().shareData() + 40;
+    grid.holderOf(7).faults().corruptReads(c.si(), ShareNumber.of(7), block, 0x04);
+    grid.holderOf(8).faults().offline();
+    grid.holderOf(9).faults().failAlways(org.lafsrepair.spi.memory.Faults.Op.READ);
+    assertArrayEquals(c.current().plaintext(),
+        MutableDownloader.download(CorpusGrid.readKeys(c), grid.servers));
+    MutableRepairResult r = ENGINE.repair(CorpusGrid.verifyKeys(c), grid.servers);
+    // The lying server's stored share is intact: the identical share is offered and accepted as
+    // already present, and the file still reads as unhealthy through the lie.
+    assertFalse(r.successful());
+    assertTrue(r.current().failures().containsKey(grid.holderOf(8).id()));
+    grid.servers.forEach(s -> s.faults().clear());
+    for (MemoryStorageServer s : grid.servers) {
+      for (var info : s.listShares(c.si())) {
+        byte[] stored = snapshot(c, List.of(s)).get(s.id().toBase32() + "/" + info.shareNumber());
+        byte[] expected = c.current().shares().get(info.shareNumber().value()).data();
+        assertArrayEquals(expected, stored, "every stored share is Tahoe's share for its number");
+      }
+    }
+    assertTrue(MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+        MutableServerMap.Mode.VERIFY).healthy());
   }
 
   @Test

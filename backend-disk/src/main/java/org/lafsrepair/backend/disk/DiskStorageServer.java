@@ -282,7 +282,8 @@ public final class DiskStorageServer implements StorageServer {
   // ------------------------------------------------------------------ paths
 
   private Path bucketDir(StorageIndex si) {
-    return sharesDir.resolve(si.prefix()).resolve(si.toBase32());
+    String b = si.toBase32();
+    return sharesDir.resolve(b.substring(0, 2)).resolve(b);
   }
 
   private Path sharePath(StorageIndex si, ShareNumber sh) {
@@ -392,32 +393,32 @@ public final class DiskStorageServer implements StorageServer {
   /** Reads through the open-share cache; the caller holds the storage index's lock. */
   private ByteBuffer readShare(StorageIndex si, ShareNumber shnum, long offset, int length)
       throws StorageException {
-    String what = what(si, shnum);
     Path file = sharePath(si, shnum);
     for (int attempt = 0; ; attempt++) {
       Open o = null;
       try {
-        o = cachedOpen(file, what);
+        o = cachedOpen(file, si, shnum);
         Parsed p = o.parsed();
         return p.imm() != null
             ? ImmutableContainer.read(o.channel(), p.imm(), offset, length)
             : MutableContainer.read(o.channel(), p.mut(), offset, length);
       } catch (NoSuchFileException e) {
-        throw new ShareNotFoundException(what + " does not exist");
+        throw new ShareNotFoundException(what(si, shnum) + " does not exist");
       } catch (java.nio.channels.ClosedChannelException e) {
         // Evicted, or closed by an interrupted reader elsewhere: open it afresh once.
         forget(file, o);
         if (attempt > 0 || Thread.currentThread().isInterrupted()) {
-          throw new ServerUnavailableException(what + ": read interrupted", e);
+          throw new ServerUnavailableException(what(si, shnum) + ": read interrupted", e);
         }
       } catch (IOException e) {
         forget(file, o);
-        throw DiskIo.map(e, what);
+        throw DiskIo.map(e, what(si, shnum));
       }
     }
   }
 
-  private Open cachedOpen(Path file, String what) throws IOException, CorruptContainerException {
+  private Open cachedOpen(Path file, StorageIndex si, ShareNumber shnum)
+      throws IOException, CorruptContainerException {
     long now = System.nanoTime();
     synchronized (openShares) {
       Open o = openShares.get(file);
@@ -434,7 +435,7 @@ public final class DiskStorageServer implements StorageServer {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     Open fresh;
     try {
-      fresh = new Open(ch, parse(ch, what), ch.size(), now);
+      fresh = new Open(ch, parse(ch, what(si, shnum)), ch.size(), now);
     } catch (IOException | CorruptContainerException | RuntimeException e) {
       closeQuietly(ch);
       throw e;
@@ -789,7 +790,7 @@ public final class DiskStorageServer implements StorageServer {
         awaitBucketSync();
         committed = true;
         uploads.remove(key);
-        removeEmptyIncomingDirs(path);
+        tidyIncomingLater(key.si(), path);
       } catch (IOException e) {
         throw DiskIo.map(e, what() + ": committing");
       } finally {
@@ -892,17 +893,43 @@ public final class DiskStorageServer implements StorageServer {
     DiskIo.fsyncDirectories(dirs, syncExecutor);
   }
 
+  /**
+   * Removes the upload's incoming directory off the commit's critical path (its journal work would
+   * otherwise land in the commit's directory fsync). Takes the storage index's write lock, which
+   * allocation holds while it makes that directory and the file in it.
+   */
+  private void tidyIncomingLater(StorageIndex si, Path file) {
+    try {
+      syncExecutor.execute(() -> {
+        Lock l = locks.get(si).writeLock();
+        l.lock();
+        try {
+          removeEmptyIncomingDirs(file);
+        } finally {
+          l.unlock();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      removeEmptyIncomingDirs(file);
+    }
+  }
+
+  /**
+   * Removes the upload's now-empty {@code incoming/<p>/<si>} directory. The prefix level (at most
+   * 1024 directories) is kept: removing and remaking it for every upload only adds journal work
+   * to each commit, and {@code incoming/} is wiped at every start anyway.
+   */
   private void removeEmptyIncomingDirs(Path file) {
     Path bucket = file.getParent();
-    for (Path d = bucket; d != null && !d.equals(incomingDir) && d.startsWith(incomingDir); d = d.getParent()) {
-      try {
-        Files.deleteIfExists(d);
-      } catch (DirectoryNotEmptyException e) {
-        return;
-      } catch (IOException e) {
-        LOG.debug("{}: could not remove {}: {}", serverDir, d, e.toString());
-        return;
-      }
+    if (bucket == null || bucket.getParent() == null || !bucket.getParent().getParent().equals(incomingDir)) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(bucket);
+    } catch (DirectoryNotEmptyException e) {
+      // Another upload of the same storage index is in progress.
+    } catch (IOException e) {
+      LOG.debug("{}: could not remove {}: {}", serverDir, bucket, e.toString());
     }
   }
 
@@ -1365,8 +1392,16 @@ public final class DiskStorageServer implements StorageServer {
     } catch (IOException e) {
       LOG.debug("{}: releasing the lock: {}", serverDir, e.toString());
     }
-    closeQuietly(lockChannel);
     syncExecutor.shutdown();
+    try {
+      // Pending tidy-ups must not touch the directory once another server may own it.
+      if (!syncExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("{}: background directory work still running at close", serverDir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(lockChannel);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
@@ -222,6 +223,9 @@ final class S3ImmutableUpload implements ImmutableUpload {
         uploadId =
             s3.createMultipartUpload(
                     b -> b.bucket(server.bucketName()).key(key)
+                        // Name the algorithm the parts carry, or stores that insist on agreement
+                        // between the upload and its parts refuse the completion.
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32)
                         .metadata(S3StorageServer.kindMetadata(S3StorageServer.IMMUTABLE_KIND)))
                 .uploadId();
       }
@@ -229,7 +233,8 @@ final class S3ImmutableUpload implements ImmutableUpload {
       int partNumber = index + 1;
       UploadPartResponse r =
           s3.uploadPart(
-              b -> b.bucket(server.bucketName()).key(key).uploadId(uploadId).partNumber(partNumber),
+              b -> b.bucket(server.bucketName()).key(key).uploadId(uploadId).partNumber(partNumber)
+                  .checksumAlgorithm(ChecksumAlgorithm.CRC32),
               RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes), bytes.length, "application/octet-stream"));
       sent.put(index, CompletedPart.builder()
           .partNumber(partNumber)

@@ -48,9 +48,14 @@ final class S3Layout {
     return root + "node-id";
   }
 
+  /** Every share object starts with this. */
+  String sharesRoot() {
+    return root + "shares/";
+  }
+
   /** Every object of one storage index starts with this. */
   String bucketPrefix(StorageIndex si) {
-    return root + "shares/" + si.prefix() + "/" + si.toBase32() + "/";
+    return sharesRoot() + si.prefix() + "/" + si.toBase32() + "/";
   }
 
   String shareKey(StorageIndex si, ShareNumber shnum) {

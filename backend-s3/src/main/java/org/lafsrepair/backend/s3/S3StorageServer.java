@@ -117,6 +117,7 @@ public final class S3StorageServer implements StorageServer {
   private final long maxMutableShareSize;
   private final int maxConflictRetries;
   private final MutableShareIntegrity integrity;
+  private final boolean requireConditionalWrites;
   private final ConcurrentHashMap<String, S3ImmutableUpload> uploads = new ConcurrentHashMap<>();
   private final ReentrantLock[] slotLocks = new ReentrantLock[LOCK_STRIPES];
   private volatile boolean closed;
@@ -139,6 +140,7 @@ public final class S3StorageServer implements StorageServer {
     this.maxMutableShareSize = b.maxMutableShareSize;
     this.maxConflictRetries = b.maxConflictRetries;
     this.integrity = b.integrity;
+    this.requireConditionalWrites = b.requireConditionalWrites;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       slotLocks[i] = new ReentrantLock();
     }
@@ -210,11 +212,16 @@ public final class S3StorageServer implements StorageServer {
       Optional<Fetched> existing = fetchWhole(key, 1024);
       if (existing.isPresent()) {
         String text = new String(existing.get().bytes, StandardCharsets.US_ASCII).trim();
+        ServerId found;
         try {
-          return ServerId.parse(text);
+          found = ServerId.parse(text);
         } catch (IllegalArgumentException e) {
           throw new CorruptContainerException(location + ": " + key + " is not a node id: " + e.getMessage(), e);
         }
+        if (requireConditionalWrites) {
+          probeConditionalWrites(key, existing.get().bytes);
+        }
+        return found;
       }
       byte[] raw = new byte[ServerId.LENGTH];
       new SecureRandom().nextBytes(raw);
@@ -223,6 +230,9 @@ public final class S3StorageServer implements StorageServer {
       try {
         s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(body));
         LOG.info("{}: new node id {}", location, fresh);
+        if (requireConditionalWrites) {
+          probeConditionalWrites(key, body);
+        }
         return fresh;
       } catch (SdkException e) {
         if (!S3Errors.isPreconditionFailure(e)) {
@@ -232,6 +242,35 @@ public final class S3StorageServer implements StorageServer {
       }
     }
     throw new ServerUnavailableException(location + ": node id object keeps changing");
+  }
+
+  /**
+   * Every guarantee of this backend rests on the store honouring {@code If-None-Match: *}; some
+   * S3-compatible stores (older MinIO, Ceph or Garage releases) silently ignore it. Re-sending
+   * the node id object with that condition must fail with 412; if it succeeds, the store ignored
+   * the condition (and only rewrote identical bytes), and opening is refused.
+   */
+  private void probeConditionalWrites(String key, byte[] sameBytes) throws StorageException {
+    try {
+      s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(sameBytes));
+    } catch (SdkException e) {
+      if (S3Errors.isPreconditionFailure(e)) {
+        return;
+      }
+      if (S3Errors.isStatus(e, 403)) {
+        LOG.info("{}: read-only credentials; conditional writes not checked", location);
+        return;
+      }
+      if (S3Errors.isStatus(e, 501) || S3Errors.isStatus(e, 400)) {
+        throw new StorageException(location + ": the store rejects conditional writes (If-None-Match),"
+            + " which this backend needs for atomic commits and mutable slots", e);
+      }
+      throw S3Errors.map(location + ": checking conditional-write support", e);
+    }
+    throw new StorageException(location + ": the store ignored If-None-Match: * (it overwrote " + key
+        + " with identical bytes); without conditional writes, concurrent uploads and mutable"
+        + " test-and-write are unsafe. Upgrade the store, or build with requireConditionalWrites(false)"
+        + " for read-only use.");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -535,8 +574,7 @@ public final class S3StorageServer implements StorageServer {
   public int abortStaleUploads(Duration olderThan) throws StorageException {
     checkOpen();
     Instant cutoff = Instant.now().minus(olderThan);
-    String prefix = layout.bucketPrefix(StorageIndex.of(new byte[StorageIndex.LENGTH]));
-    String sharesRoot = prefix.substring(0, prefix.indexOf("shares/") + "shares/".length());
+    String sharesRoot = layout.sharesRoot();
     int aborted = 0;
     try {
       for (MultipartUpload u :
@@ -1226,6 +1264,7 @@ public final class S3StorageServer implements StorageServer {
     private boolean createBucket;
     private S3Client client;
     private MutableShareIntegrity integrity = MutableShareIntegrity.signatureOnly();
+    private boolean requireConditionalWrites = true;
 
     private Builder(String bucket) {
       Objects.requireNonNull(bucket, "bucket");
@@ -1355,6 +1394,16 @@ public final class S3StorageServer implements StorageServer {
      */
     public Builder shareIntegrity(MutableShareIntegrity integrity) {
       this.integrity = Objects.requireNonNull(integrity, "integrity");
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} checks that the store honours conditional writes (one PUT that must
+     * fail with 412) and refuses a store that ignores them (default true). Turn off only for
+     * read-only use of a store known to lack them.
+     */
+    public Builder requireConditionalWrites(boolean require) {
+      this.requireConditionalWrites = require;
       return this;
     }
 

@@ -117,6 +117,28 @@ class S3FaultTest {
   }
 
   @Test
+  void serverStoppedDuringTestAndWriteLeavesTheSlotAsItWas() throws Exception {
+    String bucket = own.createBucket();
+    StorageIndex si = si();
+    byte[] v1 = "version 1".getBytes(StandardCharsets.US_ASCII);
+    try (S3StorageServer s3 = own.backend(bucket, "n").build()) {
+      assertTrue(s3.testAndWrite(si, we(5), replace(TestVector.mustBeEmpty(), v1), List.of(), LeaseSecrets.random()).success());
+      own.stop();
+      try {
+        assertThrows(ServerUnavailableException.class, () -> s3.testAndWrite(si, we(5),
+            replace(TestVector.prefixEquals(v1), "version 2".getBytes(StandardCharsets.US_ASCII)), List.of(),
+            LeaseSecrets.random()));
+        assertThrows(ServerUnavailableException.class, () -> s3.listShares(si));
+      } finally {
+        own.restart();
+      }
+      assertArrayEquals(v1, array(s3.read(si, SH0, 0, 100)));
+      assertThrows(WriteEnablerMismatchException.class, () -> s3.testAndWrite(si, we(6),
+          replace(TestVector.prefixEquals(v1), new byte[] {1}), List.of(), LeaseSecrets.random()));
+    }
+  }
+
+  @Test
   void unreachableEndpointIsServerUnavailable() throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -259,6 +281,36 @@ class S3FaultTest {
         .pathStyle(true)
         .credentials(AnonymousCredentialsProvider.create())
         .maxAttempts(attempts);
+  }
+
+  @Test
+  void aStoreThatIgnoresConditionalWritesIsRefused() throws Exception {
+    AtomicInteger puts = new AtomicInteger();
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/", ex -> {
+      byte[] body = new byte[0];
+      if (ex.getRequestMethod().equals("GET")) {
+        body = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n".getBytes(StandardCharsets.US_ASCII);
+      } else if (ex.getRequestMethod().equals("PUT")) {
+        puts.incrementAndGet();
+        ex.getRequestBody().readAllBytes();
+      }
+      ex.getResponseHeaders().add("ETag", "\"0123456789abcdef0123456789abcdef\"");
+      ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    http.start();
+    try {
+      StorageException e = assertThrows(StorageException.class, against(http, 1)::build);
+      assertTrue(e.getMessage().contains("ignored If-None-Match"), e.getMessage());
+      assertEquals(1, puts.get());
+      try (S3StorageServer readOnly = against(http, 1).requireConditionalWrites(false).build()) {
+        assertEquals("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", readOnly.id().toBase32());
+      }
+    } finally {
+      http.stop(0);
+    }
   }
 
   @Test

@@ -16,8 +16,11 @@ import org.lafsrepair.internal.crypto.Hashes;
  * <p>Immutable and thread-safe; accessors return copies.
  */
 public final class HashTree {
-  /** Largest leaf count accepted; far beyond any real file (2^26 segments of 128 KiB = 8 TiB). */
-  public static final int MAX_LEAVES = 1 << 26;
+  /**
+   * Largest leaf count accepted: the serialized tree, (2P−1)·32 bytes, must fit one array. 2^25
+   * segments of 128 KiB are 4 TiB.
+   */
+  public static final int MAX_LEAVES = 1 << 25;
 
   private static final int H = Hashes.HASH_LENGTH;
 
