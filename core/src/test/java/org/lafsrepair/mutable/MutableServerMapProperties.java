@@ -31,7 +31,9 @@ class MutableServerMapProperties {
     MutableCorpus.Share s = c.current().shares().get(shnum);
     CorpusGrid.put(holder, c.si(), shnum, bad,
         WriteEnabler.of(Arrays.copyOfRange(s.container(), 52, 84)));
-    boolean identical = Arrays.equals(bad, real);
+    // Bytes after a share's EOF offset are legitimately stale junk (tahoe-formats.md §7.3).
+    boolean identical = bad.length >= real.length
+        && Arrays.equals(Arrays.copyOf(bad, real.length), real);
     MutableServerMap map = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
         MutableServerMap.Mode.VERIFY);
     assertEquals(identical ? 0 : 1, map.badShares().size(), map.records().toString());
