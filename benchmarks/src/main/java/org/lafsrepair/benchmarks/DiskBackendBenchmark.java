@@ -17,6 +17,7 @@ import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,6 +65,8 @@ public class DiskBackendBenchmark {
   private Path rawDir;
   private long counter;
   private StorageIndex lastWritten;
+  private ShareNumber lastWrittenShare = SH;
+  private StorageIndex busySi;
   private Path lastRaw;
 
   @Setup(Level.Trial)
@@ -75,7 +78,10 @@ public class DiskBackendBenchmark {
     data = new byte[SHARE];
     new Random(1).nextBytes(data);
     readSi = si(Long.MAX_VALUE);
-    writeShare(readSi);
+    writeShare(readSi, SH);
+    // A storage index that already holds a share, so new shares of it find their directory made.
+    busySi = si(Long.MAX_VALUE - 1);
+    writeShare(busySi, ShareNumber.of(255));
     rawReadFile = rawDir.resolve("read");
     try (FileChannel ch = FileChannel.open(rawReadFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(data));
@@ -95,8 +101,9 @@ public class DiskBackendBenchmark {
   @TearDown(Level.Invocation)
   public void cleanUp() throws Exception {
     if (lastWritten != null) {
-      server.deleteShare(lastWritten, SH, ShareKind.IMMUTABLE);
+      server.deleteShare(lastWritten, lastWrittenShare, ShareKind.IMMUTABLE);
       lastWritten = null;
+      lastWrittenShare = SH;
     }
     if (lastRaw != null) {
       Files.deleteIfExists(lastRaw);
@@ -110,8 +117,8 @@ public class DiskBackendBenchmark {
     return StorageIndex.of(b);
   }
 
-  private void writeShare(StorageIndex si) throws StorageException {
-    try (ImmutableUpload u = server.allocate(si, SH, SHARE, LeaseSecrets.random())) {
+  private void writeShare(StorageIndex si, ShareNumber sh) throws StorageException {
+    try (ImmutableUpload u = server.allocate(si, sh, SHARE, LeaseSecrets.random())) {
       for (int off = 0; off < SHARE; off += chunk) {
         u.write(off, ByteBuffer.wrap(data, off, chunk));
       }
@@ -122,8 +129,16 @@ public class DiskBackendBenchmark {
   @Benchmark
   public void diskWrite() throws StorageException {
     StorageIndex si = si(counter++);
-    writeShare(si);
+    writeShare(si, SH);
     lastWritten = si;
+  }
+
+  /** A share of a storage index the server already holds a share of (its directory exists). */
+  public void diskWriteIntoExistingBucket() throws StorageException {
+    ShareNumber sh = ShareNumber.of((int) (counter++ % 255));
+    writeShare(busySi, sh);
+    lastWritten = busySi;
+    lastWrittenShare = sh;
   }
 
   @Benchmark
@@ -156,6 +171,32 @@ public class DiskBackendBenchmark {
       }
       ch.force(true);
     }
+    try (FileChannel dir = FileChannel.open(rawDir, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+    lastRaw = f;
+  }
+
+  /**
+   * The least a crash-safe store can do to publish a file atomically: write a temporary file,
+   * fsync it, rename it into place, fsync the directory (two journal commits, where {@link
+   * #rawWriteDurable} needs one and leaves a partial file visible after a crash).
+   */
+  @Benchmark
+  public void rawWriteAtomic() throws IOException {
+    Path tmp = rawDir.resolve("t" + counter);
+    Path f = rawDir.resolve("a" + counter++);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int off = 0; off < SHARE; off += chunk) {
+        ByteBuffer b = ByteBuffer.wrap(data, off, chunk);
+        long p = off;
+        while (b.hasRemaining()) {
+          p += ch.write(b, p);
+        }
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     try (FileChannel dir = FileChannel.open(rawDir, StandardOpenOption.READ)) {
       dir.force(true);
     }
@@ -200,5 +241,146 @@ public class DiskBackendBenchmark {
         bh.consume(b);
       }
     }
+  }
+
+  /**
+   * Time spent in each of two alternating variants. On a shared, loaded machine the separate
+   * benchmarks above run minutes apart under different load; here the two take turns within
+   * milliseconds, so the ratio {@code rawNanos / diskNanos} is fair. Totals per iteration.
+   */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Paired {
+    public long diskNanos;
+    public long rawNanos;
+    long turns;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      diskNanos = 0;
+      rawNanos = 0;
+    }
+
+    void add(boolean diskFirst, long t0, long t1, long t2) {
+      diskNanos += diskFirst ? t1 - t0 : t2 - t1;
+      rawNanos += diskFirst ? t2 - t1 : t1 - t0;
+    }
+  }
+
+  /** One backend upload (durable commit) and one durable raw create, order alternating. */
+  @Benchmark
+  public void pairedWriteVsDurable(Paired p) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskWrite();
+    } else {
+      rawWriteDurable();
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawWriteDurable();
+    } else {
+      diskWrite();
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
+  }
+
+  /**
+   * As {@link #pairedWriteVsDurable}, but the backend's share joins a storage index directory
+   * that already exists (a second share on one server, a replacement), as the raw file does.
+   */
+  @Benchmark
+  public void pairedWriteExistingBucketVsDurable(Paired p) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskWriteIntoExistingBucket();
+    } else {
+      rawWriteDurable();
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawWriteDurable();
+    } else {
+      diskWriteIntoExistingBucket();
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
+  }
+
+  /** A backend upload into an existing bucket and one raw atomic publish, order alternating. */
+  @Benchmark
+  public void pairedWriteExistingBucketVsAtomic(Paired p) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskWriteIntoExistingBucket();
+    } else {
+      rawWriteAtomic();
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawWriteAtomic();
+    } else {
+      diskWriteIntoExistingBucket();
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
+  }
+
+  /** A backend upload into a new storage index and one raw atomic publish, order alternating. */
+  @Benchmark
+  public void pairedWriteVsAtomic(Paired p) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskWrite();
+    } else {
+      rawWriteAtomic();
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawWriteAtomic();
+    } else {
+      diskWrite();
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
+  }
+
+  /** One backend upload and one raw write with a file fsync only, order alternating. */
+  @Benchmark
+  public void pairedWriteVsFsync(Paired p) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskWrite();
+    } else {
+      rawWrite();
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawWrite();
+    } else {
+      diskWrite();
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
+  }
+
+  /** One backend read of the share and one raw read, order alternating. */
+  @Benchmark
+  public void pairedRead(Paired p, Blackhole bh) throws Exception {
+    boolean diskFirst = (p.turns++ & 1) == 0;
+    long t0 = System.nanoTime();
+    if (diskFirst) {
+      diskRead(bh);
+    } else {
+      rawRead(bh);
+    }
+    long t1 = System.nanoTime();
+    if (diskFirst) {
+      rawRead(bh);
+    } else {
+      diskRead(bh);
+    }
+    p.add(diskFirst, t0, t1, System.nanoTime());
   }
 }

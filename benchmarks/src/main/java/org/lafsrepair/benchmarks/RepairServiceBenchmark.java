@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.Caps;
 import org.lafsrepair.client.Uploader;
 import org.lafsrepair.grid.Grid;
 import org.lafsrepair.immutable.PlaintextSource;
@@ -66,8 +67,8 @@ public class RepairServiceBenchmark {
   @Param({"2"})
   public int threads;
 
-  /** Caps per work file: 1 (a file per cap) or 100 (manifest-like batches). */
-  @Param({"100", "1"})
+  /** Caps per work file: 100 (manifest-like batches); run with -p linesPerFile=1 for one each. */
+  @Param({"100"})
   public int linesPerFile;
 
   private Path root;
@@ -80,18 +81,42 @@ public class RepairServiceBenchmark {
   public void setUpGrid() throws Exception {
     root = Files.createTempDirectory("lafs-service-bench");
     if (engine.equals("repairer")) {
-      Path gridDir = root.resolve("grid");
-      for (int i = 0; i < 10; i++) {
-        Files.createDirectories(gridDir.resolve(String.format("server-%02d", i)).resolve("storage"));
+      // Uploading 5,000 files takes minutes on a slow disk, so the grid is kept between runs
+      // (under -Dlafsrepair.bench.dir, default the temp dir); each iteration re-damages it.
+      Path base = Path.of(System.getProperty("lafsrepair.bench.dir",
+          System.getProperty("java.io.tmpdir")));
+      Path gridDir = base.resolve("lafs-repair-service-bench-grid-" + FILES);
+      Path capsFile = gridDir.resolve("caps.txt");
+      boolean reuse = Files.isRegularFile(capsFile);
+      if (!reuse) {
+        for (int i = 0; i < 10; i++) {
+          Files.createDirectories(gridDir.resolve(String.format("server-%02d", i))
+              .resolve("storage"));
+        }
       }
       grid = Grid.localDirectory(gridDir);
       repairer = Repairer.builder(grid).build();
-      Random rnd = new Random(1);
-      Uploader up = new Uploader(grid);
-      for (int i = 0; i < FILES; i++) {
-        byte[] data = new byte[2000];
-        rnd.nextBytes(data);
-        caps.add(up.uploadChk(PlaintextSource.of(data)));
+      if (reuse) {
+        for (String line : Files.readAllLines(capsFile)) {
+          caps.add(Caps.parse(line));
+        }
+      } else {
+        Random rnd = new Random(1);
+        Uploader up = new Uploader(grid);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < FILES; i++) {
+          byte[] data = new byte[2000];
+          rnd.nextBytes(data);
+          Cap cap = up.uploadChk(PlaintextSource.of(data));
+          caps.add(cap);
+          b.append(cap.format()).append('\n');
+        }
+        Path tmp = gridDir.resolve(".caps.txt.tmp");
+        Files.writeString(tmp, b);
+        Files.move(tmp, capsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      if (caps.size() != FILES) {
+        throw new IllegalStateException(capsFile + " holds " + caps.size() + " caps");
       }
     }
   }
@@ -119,13 +144,21 @@ public class RepairServiceBenchmark {
     }
   }
 
+  /** Leaves the file exactly one share short (a reused grid may already be). */
   private void loseOneShare(StorageIndex si) throws Exception {
+    StorageServer holder = null;
+    ShareInfo victim = null;
+    int count = 0;
     for (StorageServer s : grid.permutedServers(si)) {
       List<ShareInfo> shares = s.listShares(si);
-      if (!shares.isEmpty()) {
-        s.deleteShare(si, shares.get(0).shareNumber(), ShareKind.IMMUTABLE);
-        return;
+      count += shares.size();
+      if (!shares.isEmpty() && victim == null) {
+        holder = s;
+        victim = shares.get(0);
       }
+    }
+    if (count >= 10 && holder != null) {
+      holder.deleteShare(si, victim.shareNumber(), ShareKind.IMMUTABLE);
     }
   }
 

@@ -32,6 +32,9 @@ final class RepairCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the plan; change nothing.")
   boolean dryRun;
 
+  @Option(names = "--force", description = "Mutable files: repair the best version even if a newer one is unrecoverable or there are multiple heads.")
+  boolean force;
+
   @Parameters(index = "0", paramLabel = "CAP|SI", description = "A cap (diminished to a verify cap) or a storage index.")
   String target;
 
@@ -39,7 +42,7 @@ final class RepairCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Repairer.Target t = TargetArg.parse(target);
     try (Grid g = grid.open(); Repairer repairer = Repairer.builder(g).build()) {
-      RepairResult r = repairer.repair(t, dryRun ? Repairer.RepairOptions.DRY_RUN : Repairer.RepairOptions.DEFAULT);
+      RepairResult r = repairer.repair(t, new Repairer.RepairOptions(dryRun, force));
       print(spec.commandLine().getOut(), r, json);
       return exitCode(r);
     } catch (RepairException e) {

@@ -73,54 +73,61 @@ final class ServeCommand implements Callable<Integer> {
     Duration first = Duration.ofSeconds(retryDelaySeconds);
     RetryPolicy retry = new RetryPolicy(attempts, first, 2.0,
         first.compareTo(Duration.ofHours(1)) > 0 ? first : Duration.ofHours(1));
-    DirectoryWorkQueue q;
-    try {
-      q = DirectoryWorkQueue.open(queue.dir);
-    } catch (IOException e) {
-      throw new CliException(ExitCodes.IO, "cannot open queue " + queue.dir + ": " + e, e);
-    }
-    long failedBefore = DirectoryWorkQueue.readStatus(queue.dir, java.time.Clock.systemUTC())
-        .failedUnits();
     try (Grid g = grid.open(); Repairer repairer = Repairer.builder(g).build()) {
-      RepairService service = RepairService.builder().engine(new RepairerEngine(repairer))
-          .queue(q).threads(threads).maxBytesPerSecond(maxBytesPerSecond)
-          .maxRepairsPerSecond(maxRepairsPerSecond).retryPolicy(retry)
-          .shutdownTimeout(Duration.ofSeconds(shutdownSeconds)).stopWhenDrained(once)
-          .progressInterval(Duration.ofSeconds(10)).build();
-      Thread hook = new Thread(() -> {
-        service.stopAsync();
-        try {
-          service.awaitTerminated(shutdownSeconds + 10, TimeUnit.SECONDS);
-        } catch (TimeoutException | IllegalStateException e) {
-          // Exiting anyway: the queue journal makes an abrupt end safe.
-        }
-      }, "lafs-repair-serve-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      long failedBefore = DirectoryWorkQueue.readStatus(queue.dir, java.time.Clock.systemUTC())
+          .failedUnits();
+      DirectoryWorkQueue q;
       try {
-        service.startAsync().awaitTerminated();
-      } catch (IllegalStateException e) {
-        Throwable cause = service.failureCause();
-        throw new CliException(ExitCodes.IO, "repair service failed: " + cause, cause);
+        q = DirectoryWorkQueue.open(queue.dir);
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.IO, "cannot open queue " + queue.dir + ": " + e, e);
+      }
+      try {
+        return serve(q, repairer, retry, failedBefore);
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // already shutting down
-        }
+        q.close();
       }
-      WorkerStats s = service.stats();
-      spec.commandLine().getErr().println("lafs-repair: serve: " + s.repaired() + " repaired, "
-          + s.healthy() + " healthy, " + s.failed() + " failed, " + s.bytesRepaired()
-          + " bytes written");
-      long failedFiles = DirectoryWorkQueue.readStatus(queue.dir, java.time.Clock.systemUTC())
-          .failedUnits() - failedBefore;
-      if (failedFiles > 0) {
-        spec.commandLine().getErr().println("lafs-repair: serve: " + failedFiles
-            + " work file(s) moved to " + queue.dir.resolve(DirectoryWorkQueue.FAILED_DIR));
-      }
-      return s.failed() > 0 || failedFiles > 0 ? ExitCodes.NOT_HEALTHY : ExitCodes.OK;
-    } finally {
-      q.close();
     }
+  }
+
+  private int serve(DirectoryWorkQueue q, Repairer repairer, RetryPolicy retry, long failedBefore)
+      throws Exception {
+    RepairService service = RepairService.builder().engine(new RepairerEngine(repairer))
+        .queue(q).threads(threads).maxBytesPerSecond(maxBytesPerSecond)
+        .maxRepairsPerSecond(maxRepairsPerSecond).retryPolicy(retry)
+        .shutdownTimeout(Duration.ofSeconds(shutdownSeconds)).stopWhenDrained(once)
+        .progressInterval(Duration.ofSeconds(10)).build();
+    Thread hook = new Thread(() -> {
+      service.stopAsync();
+      try {
+        service.awaitTerminated(shutdownSeconds + 10, TimeUnit.SECONDS);
+      } catch (TimeoutException | IllegalStateException e) {
+        // Exiting anyway: the queue journal makes an abrupt end safe.
+      }
+    }, "lafs-repair-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      service.startAsync().awaitTerminated();
+    } catch (IllegalStateException e) {
+      Throwable cause = service.failureCause();
+      throw new CliException(ExitCodes.IO, "repair service failed: " + cause, cause);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+    }
+    WorkerStats s = service.stats();
+    spec.commandLine().getErr().println("lafs-repair: serve: " + s.repaired() + " repaired, "
+        + s.healthy() + " healthy, " + s.failed() + " failed, " + s.bytesRepaired()
+        + " bytes written");
+    long failedFiles = DirectoryWorkQueue.readStatus(queue.dir, java.time.Clock.systemUTC())
+        .failedUnits() - failedBefore;
+    if (failedFiles > 0) {
+      spec.commandLine().getErr().println("lafs-repair: serve: " + failedFiles
+          + " work file(s) moved to " + queue.dir.resolve(DirectoryWorkQueue.FAILED_DIR));
+    }
+    return s.failed() > 0 || failedFiles > 0 ? ExitCodes.NOT_HEALTHY : ExitCodes.OK;
   }
 }

@@ -112,4 +112,52 @@ class QueueCommandsTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().startsWith("lafs-repair: no queue directory"), r.err());
   }
+
+  @Test
+  void serveWithABadGridIsAUsageErrorAndTouchesNoQueue() {
+    Path q = dir.resolve("q");
+    Result r = run("", "serve", "--grid", dir.resolve("no-grid").toString(), "--queue",
+        q.toString(), "--once");
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().startsWith("lafs-repair: bad grid"), r.err());
+    assertTrue(!Files.exists(q));
+  }
+
+  @Test
+  void serveOnceRepairsEveryQueuedFileAndDeletesTheWorkFile() throws Exception {
+    Path grid = dir.resolve("grid");
+    Path q = dir.resolve("q");
+    assertEquals(0, run("", "grid", "init", grid.toString(), "--servers", "10").exit());
+    List<String> verifyCaps = new java.util.ArrayList<>();
+    try (org.lafsrepair.grid.Grid g = org.lafsrepair.grid.Grid.localDirectory(grid)) {
+      java.util.Random rnd = new java.util.Random(5);
+      for (int i = 0; i < 3; i++) {
+        byte[] data = new byte[3000];
+        rnd.nextBytes(data);
+        org.lafsrepair.cap.Cap cap = new org.lafsrepair.client.Uploader(g)
+            .uploadChk(org.lafsrepair.immutable.PlaintextSource.of(data));
+        verifyCaps.add(cap.verifyCap().orElseThrow().format());
+        StorageIndex si = cap.storageIndex().orElseThrow();
+        for (org.lafsrepair.spi.StorageServer s : g.permutedServers(si).subList(0, 2)) {
+          for (org.lafsrepair.spi.ShareInfo info : s.listShares(si)) {
+            s.deleteShare(si, info.shareNumber(), org.lafsrepair.spi.ShareKind.IMMUTABLE);
+          }
+        }
+      }
+    }
+    List<String> args = new java.util.ArrayList<>(List.of("enqueue", "--queue", q.toString()));
+    args.addAll(verifyCaps);
+    assertEquals(0, run("", args.toArray(String[]::new)).exit());
+    Result r = run("", "serve", "--grid", grid.toString(), "--queue", q.toString(), "--once");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.err().contains("lafs-repair: serve: 3 repaired, 0 healthy, 0 failed"), r.err());
+    assertEquals(List.of(), workFiles(q));
+    for (String cap : verifyCaps) {
+      Result check = run("", "check", "--grid", grid.toString(), "--verify", cap);
+      assertEquals(0, check.exit(), check.out() + check.err());
+    }
+    JsonNode s = JSON.readTree(run("", "status", "--queue", q.toString(), "--json").out());
+    assertEquals(3, s.get("repaired").asInt());
+    assertEquals(0, s.get("queued").asInt());
+  }
 }

@@ -1,11 +1,11 @@
 package org.lafsrepair.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +29,10 @@ import org.lafsrepair.spi.StorageServer;
 
 /**
  * kill -9 resilience of {@code serve}: a child JVM draining a queue of damaged files on the disk
- * grid is killed with SIGKILL at random moments, at least 20 times; after a final run the queue
- * is finished, every file healthy, every work file accounted for (deleted, or in failed/ with its
- * report) and no state left behind.
+ * grid is killed with SIGKILL at random moments once its service runs, at least 20 times (the
+ * queue is refilled with freshly damaged files whenever it empties, so every kill lands on work);
+ * after a SIGTERM'd run and a final run the queue is finished, every file healthy, every work
+ * file accounted for (deleted, or in failed/ with its report) and no state left behind.
  */
 class ServeKillTest {
   private static final int FILES = 120;
@@ -52,51 +53,55 @@ class ServeKillTest {
       for (int i = 0; i < FILES; i++) {
         byte[] data = new byte[1000 + rnd.nextInt(3000)];
         rnd.nextBytes(data);
-        Cap cap = up.uploadChk(PlaintextSource.of(data));
-        caps.add(cap);
-        loseShares(grid, cap.storageIndex().orElseThrow(), 1 + i % 3);
+        caps.add(up.uploadChk(PlaintextSource.of(data)));
       }
     }
-    for (int i = 0; i < FILES; i += PER_WORK_FILE) {
-      List<WorkItem> items = new ArrayList<>();
-      for (Cap c : caps.subList(i, i + PER_WORK_FILE)) {
-        items.add(WorkItem.of(c.verifyCap().orElseThrow()));
-      }
-      DirectoryWorkQueue.enqueue(queue, items);
-    }
-    Files.writeString(queue.resolve(".bad"), "not a cap\n" + caps.get(0).verifyCap().orElseThrow()
-        + "\n");
+    Files.createDirectories(queue);
+    Files.writeString(queue.resolve(".bad"), "not a cap\n"
+        + caps.get(0).verifyCap().orElseThrow() + "\n");
     Files.move(queue.resolve(".bad"), queue.resolve("bad"));
 
     long t0 = System.nanoTime();
     int kills = 0;
     int runs = 0;
+    int rounds = 0;
+    long finishedDuringKills = 0;
     while (kills < KILLS) {
-      Process p = serve(gridDir, queue, runs++, "--max-repairs-per-second", "8");
-      long delay = 300 + rnd.nextInt(1700);
-      if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
-        // Drained before the kill: not expected with the throttle, but never a reason to stop.
-        break;
+      if (rounds == 0 || workFiles(queue) == 0) {
+        damage(gridDir, caps, rnd);
+        enqueueAll(queue, caps);
+        rounds++;
       }
-      p.destroyForcibly();
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-      kills++;
+      long before = workFiles(queue);
+      Process p = serve(gridDir, queue, runs);
+      awaitStarted(p, log(runs));
+      // Let it finish an item or more (a cold JVM takes a while to claim and check), then kill.
+      awaitJournaledOutcome(p, queue);
+      runs++;
+      if (!p.waitFor(rnd.nextInt(2000), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        kills++;
+      }
+      finishedDuringKills += before - workFiles(queue);
     }
+    // A polite stop (SIGTERM) ends a run gracefully and gives its claims back.
+    Process polite = serve(gridDir, queue, runs);
+    awaitStarted(polite, log(runs));
+    runs++;
+    polite.destroy();
+    assertTrue(polite.waitFor(60, TimeUnit.SECONDS), "SIGTERM stops serve");
     long t1 = System.nanoTime();
-    long leftBeforeFinal = list(queue).stream().filter(n -> !n.startsWith(".")
-        && !n.equals("failed")).count();
     Process last = serve(gridDir, queue, runs, "--threads", "2");
     assertTrue(last.waitFor(120, TimeUnit.SECONDS), "final run drains the queue");
     int exit = last.exitValue();
     assertTrue(exit == 0 || exit == 1, "exit " + exit + ": " + Files.readString(log(runs)));
-    assertTrue(kills >= KILLS, "only " + kills + " kills");
-    System.err.printf("%d kills in %.1f s left %d of %d work files; final run %.1f s%n", kills,
-        (t1 - t0) / 1e9, leftBeforeFinal, FILES / PER_WORK_FILE + 1,
+    assertTrue(finishedDuringKills > 0, "killed runs finish work files too");
+    System.err.printf("%d kills over %d rounds in %.1f s, %d work files finished between kills;"
+        + " final run %.1f s%n", kills, rounds, (t1 - t0) / 1e9, finishedDuringKills,
         (System.nanoTime() - t1) / 1e9);
 
-    List<String> left = list(queue).stream().filter(n -> !n.startsWith(".") && !n.equals("failed"))
-        .toList();
-    assertEquals(List.of(), left, "every work file finished");
+    assertEquals(0, workFiles(queue), "every work file finished");
     assertEquals(List.of("bad", "bad.report.json"), list(queue.resolve("failed")).stream()
         .filter(n -> !n.startsWith(".")).toList());
     JsonNode report = new ObjectMapper().readTree(queue.resolve("failed/bad.report.json")
@@ -125,8 +130,58 @@ class ServeKillTest {
         System.getProperty("java.class.path"), Main.class.getName(), "serve", "--grid",
         grid.toString(), "--queue", queue.toString(), "--once", "--retries", "1"));
     cmd.addAll(List.of(extra));
-    File out = log(run).toFile();
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(run).toFile())
+        .start();
+  }
+
+  /** Waits until the child's service runs (its log says so), so a kill lands on real work. */
+  private static void awaitStarted(Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && p.isAlive()) {
+      if (Files.exists(log) && Files.readString(log).contains("starting:")) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    assertFalse(p.isAlive(), "serve did not start within 60 s");
+  }
+
+  /** Waits until some journal holds a final outcome ("F" record) or the process ends. */
+  private static void awaitJournaledOutcome(Process p, Path queue) throws Exception {
+    Path journals = queue.resolve(".state").resolve("journal");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && p.isAlive()) {
+      try (Stream<Path> s = Files.list(journals)) {
+        for (Path j : s.toList()) {
+          try {
+            if (Files.readString(j).contains(" F\t")) {
+              return;
+            }
+          } catch (java.io.IOException e) {
+            // finished and deleted meanwhile
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void enqueueAll(Path queue, List<Cap> caps) throws Exception {
+    for (int i = 0; i < caps.size(); i += PER_WORK_FILE) {
+      List<WorkItem> items = new ArrayList<>();
+      for (Cap c : caps.subList(i, Math.min(caps.size(), i + PER_WORK_FILE))) {
+        items.add(WorkItem.of(c.verifyCap().orElseThrow()));
+      }
+      DirectoryWorkQueue.enqueue(queue, items);
+    }
+  }
+
+  private static void damage(Path gridDir, List<Cap> caps, Random rnd) throws Exception {
+    try (Grid grid = Grid.localDirectory(gridDir)) {
+      for (Cap c : caps) {
+        loseShares(grid, c.storageIndex().orElseThrow(), 1 + rnd.nextInt(3));
+      }
+    }
   }
 
   private static void loseShares(Grid grid, StorageIndex si, int count) throws Exception {
@@ -139,6 +194,10 @@ class ServeKillTest {
         }
       }
     }
+  }
+
+  private static long workFiles(Path queue) throws Exception {
+    return list(queue).stream().filter(n -> !n.startsWith(".") && !n.equals("failed")).count();
   }
 
   private static List<String> list(Path d) throws Exception {

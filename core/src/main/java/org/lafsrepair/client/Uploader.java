@@ -2,7 +2,6 @@ package org.lafsrepair.client;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,9 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.lafsrepair.cap.Cap;
-import org.lafsrepair.cap.ChkReadCap;
-import org.lafsrepair.cap.ImmutableBytes;
-import org.lafsrepair.cap.LiteralCap;
 import org.lafsrepair.grid.EncodingParameters;
 import org.lafsrepair.grid.Grid;
 import org.lafsrepair.grid.PlacementPlan;
@@ -25,7 +21,6 @@ import org.lafsrepair.immutable.ChkEncoding;
 import org.lafsrepair.immutable.PlaintextSource;
 import org.lafsrepair.internal.crypto.LeaseKeys;
 import org.lafsrepair.internal.share.ShareSink;
-import org.lafsrepair.spi.Capability;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.ServerId;
 import org.lafsrepair.spi.ShareInfo;
@@ -77,8 +72,7 @@ public final class Uploader {
     }
     if (prepared.isLiteral()) {
       try {
-        ChkEncoding enc = prepared.writeShares(plaintext, Map.of());
-        return new LiteralCap(ImmutableBytes.copyOf(enc.literalData().orElseThrow()));
+        return prepared.writeShares(plaintext, Map.of()).cap();
       } catch (IOException | StorageException e) {
         throw new UploadException("cannot read the plaintext: " + e.getMessage(), e);
       }
@@ -150,8 +144,7 @@ public final class Uploader {
         abortAll(uploads);
         throw new UploadException("writing shares of " + si + " failed: " + e.getMessage(), e);
       }
-      return new ChkReadCap(ImmutableBytes.copyOf(enc.key()), ImmutableBytes.copyOf(enc.uebHash()),
-          params.k(), params.n(), enc.geometry().size());
+      return enc.readCap();
     }
     throw new UploadException("servers kept refusing shares of " + si + " (" + refused.size() + " refused)");
   }

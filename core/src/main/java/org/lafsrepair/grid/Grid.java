@@ -2,6 +2,8 @@ package org.lafsrepair.grid;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -71,8 +73,10 @@ public final class Grid implements AutoCloseable {
   /**
    * Opens the grid directory of docs/cli.md: each immediate subdirectory holding {@code storage/}
    * is a server, opened through the {@code file} {@link org.lafsrepair.spi.StorageServerProvider}
-   * (backend-disk must be on the class path). Reads {@code grid.properties} (k, n, happy,
-   * segment-size) and creates the convergence and lease secrets on first use.
+   * (backend-disk must be on the class path); {@code server.<name>=<uri>} lines of {@code
+   * grid.properties} add servers of any other scheme ({@code s3:}, {@code memory:}). Reads {@code
+   * grid.properties} defaults (k, n, happy, segment-size) and creates the convergence and lease
+   * secrets on first use.
    *
    * @throws GridConfigException if the directory is missing, has no servers, or has bad settings
    */
@@ -90,10 +94,11 @@ public final class Grid implements AutoCloseable {
     } catch (IOException e) {
       throw new GridConfigException("cannot list grid directory " + dir + ": " + e.getMessage());
     }
-    if (serverDirs.isEmpty()) {
+    serverDirs.sort(Comparator.comparing(p -> p.getFileName().toString()));
+    List<URI> remote = remoteServers(dir.resolve(PROPERTIES_FILE));
+    if (serverDirs.isEmpty() && remote.isEmpty()) {
       throw new GridConfigException("no storage servers in " + dir + " (run 'grid init')");
     }
-    serverDirs.sort(Comparator.comparing(p -> p.getFileName().toString()));
     Builder b = builder().defaults(readProperties(dir.resolve(PROPERTIES_FILE)));
     b.convergenceSecret(readOrCreateSecret(dir.resolve(CONVERGENCE_FILE)));
     b.leaseSecret(readOrCreateSecret(dir.resolve(LEASE_SECRET_FILE)));
@@ -101,6 +106,9 @@ public final class Grid implements AutoCloseable {
     try {
       for (Path p : serverDirs) {
         opened.add(StorageServers.open(p.toUri()));
+      }
+      for (URI uri : remote) {
+        opened.add(StorageServers.open(uri));
       }
     } catch (StorageException | RuntimeException e) {
       for (StorageServer s : opened) {
@@ -110,6 +118,39 @@ public final class Grid implements AutoCloseable {
     }
     b.ownsServers = true;
     return b.servers(opened).build();
+  }
+
+  /**
+   * Servers beyond the local directories: {@code server.<name>=<uri>} lines of {@code
+   * grid.properties} (for example {@code server.s3a=s3://bucket/prefix?region=eu-west-1}),
+   * opened through the provider for the URI's scheme, in name order.
+   */
+  static List<URI> remoteServers(Path file) throws GridConfigException {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new GridConfigException("cannot read " + file + ": " + e.getMessage());
+    }
+    List<URI> out = new ArrayList<>();
+    for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+      if (!key.startsWith("server.")) {
+        continue;
+      }
+      try {
+        URI uri = new URI(p.getProperty(key).trim());
+        if (uri.getScheme() == null) {
+          throw new URISyntaxException(uri.toString(), "no scheme");
+        }
+        out.add(uri);
+      } catch (URISyntaxException e) {
+        throw new GridConfigException(file + ": '" + key + "' is not a storage URI: " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   /** Every server, in the order given. */

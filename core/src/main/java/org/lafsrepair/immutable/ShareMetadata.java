@@ -32,9 +32,11 @@ final class ShareMetadata {
    * Larger files are reported incompatible rather than risking the heap.
    */
   static final long MAX_TREE_BYTES = 1L << 28;
+  /** Largest metadata tail fetched in one request (three trees of 16K segments fit). */
+  private static final long PREFETCH_LIMIT = 4L << 20;
 
   final int shnum;
-  final ShareSource source;
+  ShareSource source;
   final List<ShareProblem> problems = new ArrayList<>();
   String incompatible;
   /** Whether enough was located to go on to the blocks. */
@@ -99,6 +101,7 @@ final class ShareMetadata {
           + " is impossible for a file of " + size + " bytes");
       return;
     }
+    prefetchTail();
     byte[] lenField = readExact(stored.uriExtensionOffset(), stored.uebLengthFieldSize(),
         ShareRegion.URI_EXTENSION, "UEB length");
     if (lenField == null) {
@@ -146,6 +149,18 @@ final class ShareMetadata {
     readChain();
     readBlockTree();
     readCrypttextTree();
+  }
+
+  /**
+   * Everything after the blocks (trees, chain, UEB and one byte past the longest possible end) is
+   * read in one request when it is small, instead of one request per region.
+   */
+  private void prefetchTail() throws StorageException {
+    long from = stored.plaintextTreeOffset();
+    long to = stored.uebOffset() + UriExtension.MAX_LENGTH + 1;
+    if (from >= 0 && from <= stored.uriExtensionOffset() && to - from <= PREFETCH_LIMIT) {
+      source = PrefetchedSource.of(source, from, (int) (to - from));
+    }
   }
 
   private void checkLength() throws StorageException {

@@ -12,24 +12,27 @@ public final class SaltedBlock {
   private final byte[] salt;
   private final byte[] block;
 
+  /** Copies both arrays. */
   public SaltedBlock(byte[] salt, byte[] block) {
-    Objects.requireNonNull(salt, "salt");
-    Objects.requireNonNull(block, "block");
-    if (salt.length != SignedPrefix.SALT_LENGTH) {
-      throw new IllegalArgumentException("salt must be 16 bytes, got " + salt.length);
-    }
-    this.salt = salt.clone();
-    this.block = block.clone();
+    this(checkSalt(salt).clone(), Objects.requireNonNull(block, "block").clone(), null);
   }
 
   /** Wraps without copying: the caller hands over ownership. */
   static SaltedBlock owning(byte[] salt, byte[] block) {
-    return new SaltedBlock(salt, block, true);
+    return new SaltedBlock(checkSalt(salt), Objects.requireNonNull(block, "block"), null);
   }
 
-  private SaltedBlock(byte[] salt, byte[] block, boolean owned) {
+  private SaltedBlock(byte[] salt, byte[] block, Void owned) {
     this.salt = salt;
     this.block = block;
+  }
+
+  private static byte[] checkSalt(byte[] salt) {
+    Objects.requireNonNull(salt, "salt");
+    if (salt.length != SignedPrefix.SALT_LENGTH) {
+      throw new IllegalArgumentException("salt must be 16 bytes, got " + salt.length);
+    }
+    return salt;
   }
 
   public byte[] salt() {

@@ -43,7 +43,7 @@ public final class Checker {
         return new ImmutableJob(immutableEngine, chk.index(), ChkFormat.of(chk), CheckResult.Mode.VERIFY_CAP,
             List.of(), settings.listener());
       }
-      return MutableSupport.job(settings, cap);
+      return MutableSupport.job(settings, target);
     }
     return StorageIndexOnly.job(settings, immutableEngine, target.storageIndex());
   }

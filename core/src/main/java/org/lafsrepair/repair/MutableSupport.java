@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.lafsrepair.cap.ImmutableBytes;
 import org.lafsrepair.cap.MutableVerifyCap;
+import org.lafsrepair.cap.MutableWriteCap;
 import org.lafsrepair.cap.VerifyCap;
 import org.lafsrepair.grid.Grid;
 import org.lafsrepair.grid.Happiness;
@@ -35,11 +36,15 @@ import org.lafsrepair.spi.StorageServer;
 final class MutableSupport {
   private MutableSupport() {}
 
-  static FileJob job(ImmutableEngine.Settings settings, VerifyCap cap) throws RepairException {
+  static FileJob job(ImmutableEngine.Settings settings, Repairer.Target target) throws RepairException {
+    VerifyCap cap = target.cap().orElseThrow();
     if (!(cap instanceof MutableVerifyCap m)) {
       throw new RepairException("unsupported verify cap kind: " + cap.kind());
     }
-    MutableFileKeys keys = MutableFileKeys.forVerify(m.index(), m.fingerprint().toByteArray());
+    // A write cap, when the caller has one, adds the write-enabler path; a verify cap suffices.
+    MutableFileKeys keys = target.given().filter(c -> c.fileCap() instanceof MutableWriteCap)
+        .map(c -> MutableFileKeys.of(c.fileCap()))
+        .orElse(MutableFileKeys.forVerify(m.index(), m.fingerprint().toByteArray()));
     return new Job(settings, keys, CheckResult.Mode.VERIFY_CAP, List.of());
   }
 
@@ -114,6 +119,7 @@ final class MutableSupport {
       settings.listener().checked(preResult, System.nanoTime() - t0);
       MutableRepairEngine engine = MutableRepairEngine.builder()
           .dryRun(options.dryRun())
+          .force(options.force())
           .leaseSecret(settings.leaseSecret())
           .build();
       MutableRepairResult r = engine.repair(pre, servers);

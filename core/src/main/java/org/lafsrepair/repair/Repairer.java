@@ -102,11 +102,20 @@ public final class Repairer implements AutoCloseable {
     return Executors.newCachedThreadPool(tf);
   }
 
-  /** What to repair: a verify cap, or only a storage index. */
-  public record Target(Optional<VerifyCap> cap, StorageIndex storageIndex) {
+  /**
+   * What to repair: a verify cap, or only a storage index. {@code given} is the cap the caller
+   * had, when it was more than a verify cap: a mutable file's write cap lets repair use the
+   * ordinary write-enabler path (and check the encrypted private key); it is never needed.
+   */
+  public record Target(Optional<VerifyCap> cap, StorageIndex storageIndex, Optional<Cap> given) {
     public Target {
       Objects.requireNonNull(cap);
       Objects.requireNonNull(storageIndex);
+      Objects.requireNonNull(given);
+    }
+
+    public Target(Optional<VerifyCap> cap, StorageIndex storageIndex) {
+      this(cap, storageIndex, Optional.empty());
     }
 
     public static Target of(VerifyCap cap) {
@@ -117,11 +126,12 @@ public final class Repairer implements AutoCloseable {
       return new Target(Optional.of(inner), cap.index());
     }
 
-    /** Diminishes {@code cap}; a literal cap has nothing stored and is refused. */
+    /** Diminishes {@code cap} (keeping it for write access); a literal cap is refused. */
     public static Target of(Cap cap) throws RepairException {
       VerifyCap v = cap.verifyCap()
           .orElseThrow(() -> new RepairException(cap.kind() + " cap has nothing stored to check or repair"));
-      return of(v);
+      Target t = of(v);
+      return cap instanceof VerifyCap ? t : new Target(t.cap(), t.storageIndex(), Optional.of(cap));
     }
 
     public static Target of(StorageIndex si) {
@@ -139,11 +149,14 @@ public final class Repairer implements AutoCloseable {
         }
       }
       Cap cap = Caps.parse(t);
-      Optional<VerifyCap> v = cap.verifyCap();
-      if (v.isEmpty()) {
+      if (cap.verifyCap().isEmpty()) {
         throw new CapFormatException(cap.kind() + " cap has nothing stored to check or repair");
       }
-      return of(v.get());
+      try {
+        return of(cap);
+      } catch (RepairException e) {
+        throw new CapFormatException(e.getMessage());
+      }
     }
 
     boolean isChk() {
@@ -155,10 +168,14 @@ public final class Repairer implements AutoCloseable {
     }
   }
 
-  /** Per-call options. */
-  public record RepairOptions(boolean dryRun) {
-    public static final RepairOptions DEFAULT = new RepairOptions(false);
-    public static final RepairOptions DRY_RUN = new RepairOptions(true);
+  /**
+   * Per-call options. {@code force}: repair a mutable file even when a newer version is
+   * unrecoverable or there are multiple heads (newer or competing versions are still never
+   * overwritten).
+   */
+  public record RepairOptions(boolean dryRun, boolean force) {
+    public static final RepairOptions DEFAULT = new RepairOptions(false, false);
+    public static final RepairOptions DRY_RUN = new RepairOptions(true, false);
   }
 
   /** Fail-fast builder. */

@@ -72,6 +72,8 @@ public final class DirectoryWorkQueue implements WorkQueue {
   public static final long DEFAULT_MAX_FILE_BYTES = 16L << 20;
   /** Default lease duration. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+  /** Default interval of background journal fsyncs; see {@link Builder#syncInterval}. */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(100);
 
   private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final DateTimeFormatter NAME_TIME =
@@ -89,6 +91,8 @@ public final class DirectoryWorkQueue implements WorkQueue {
   private final String owner;
   private final long maxFileBytes;
   private final StepHook hook;
+  private final boolean syncEachOutcome;
+  private final java.util.concurrent.ScheduledExecutorService syncer;
   private final ReentrantLock jvmLock;
   private final Instant started;
 
@@ -121,6 +125,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
     this.owner = b.owner != null ? b.owner : newOwnerId();
     this.maxFileBytes = b.maxFileBytes;
     this.hook = b.hook;
+    this.syncEachOutcome = b.syncInterval.isZero();
     for (Path p : List.of(dir, failedDir, stateDir, ownersDir, claimsDir, journalDir, trashDir)) {
       Files.createDirectories(p);
     }
@@ -133,6 +138,35 @@ public final class DirectoryWorkQueue implements WorkQueue {
       sweep();
       return null;
     });
+    if (syncEachOutcome) {
+      syncer = null;
+    } else {
+      syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lafs-repair-queue-sync");
+        t.setDaemon(true);
+        return t;
+      });
+      long ms = Math.max(1, b.syncInterval.toMillis());
+      syncer.scheduleWithFixedDelay(this::syncJournals, ms, ms,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Background fsync of every journal with unsynced outcomes. */
+  private void syncJournals() {
+    List<HeldFile> snapshot;
+    synchronized (this) {
+      snapshot = new ArrayList<>(held.values());
+    }
+    for (HeldFile hf : snapshot) {
+      try {
+        hf.journal.syncIfDirty();
+      } catch (IOException e) {
+        LOG.warn("fsync of the journal of {} failed: {}", hf.name, e.toString());
+      } catch (IllegalStateException e) {
+        // Closed meanwhile (finished or lost): nothing left to make durable.
+      }
+    }
   }
 
   /** A builder for a queue on {@code dir} (created if missing). */
@@ -152,6 +186,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
     private Duration lease = DEFAULT_LEASE;
     private String owner;
     private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+    private Duration syncInterval = DEFAULT_SYNC_INTERVAL;
     private StepHook hook = StepHook.NONE;
 
     private Builder(Path dir) {
@@ -190,6 +225,24 @@ public final class DirectoryWorkQueue implements WorkQueue {
         throw new IllegalArgumentException("maxFileBytes must be positive");
       }
       this.maxFileBytes = max;
+      return this;
+    }
+
+    /**
+     * How outcomes reach the disk. Every outcome is written to the journal before {@link
+     * #complete} returns, so it survives a crash (kill -9) of this process at once. With {@code
+     * Duration.ZERO} each outcome is also fsynced before the call returns (survives power loss,
+     * at the price of an fsync per item); with a positive interval (default 100 ms) journals are
+     * fsynced in the background that often, so a power loss can cost at most that much finished
+     * work, which is then checked again (never lost: a file is only ever deleted once all its
+     * outcomes are recorded, and repairs themselves are durable in the storage backend).
+     */
+    public Builder syncInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("syncInterval must not be negative");
+      }
+      this.syncInterval = interval;
       return this;
     }
 
@@ -540,11 +593,11 @@ public final class DirectoryWorkQueue implements WorkQueue {
     hook.at("before-final-record");
     hf.journal.append(List.of("F", Integer.toString(claim.id().line()), result.outcome().name(),
         Integer.toString(result.attempts()), Long.toString(result.bytesWritten()),
-        Integer.toString(result.sharesWritten()), result.reason().orElse("")), true);
+        Integer.toString(result.sharesWritten()), result.reason().orElse("")), syncEachOutcome);
     hook.at("final-recorded");
     boolean done;
     synchronized (this) {
-      hf.entry(claim.id().line()).finish(result);
+      hf.finish(hf.entry(claim.id().line()), result);
       done = hf.allFinal() && held.remove(hf.name, hf);
     }
     if (done) {
@@ -560,7 +613,8 @@ public final class DirectoryWorkQueue implements WorkQueue {
     HeldFile hf = claimed(claim);
     hook.at("before-retry-record");
     hf.journal.append(List.of("R", Integer.toString(claim.id().line()),
-        Integer.toString(claim.attempt()), Long.toString(notBefore.toEpochMilli()), reason), true);
+        Integer.toString(claim.attempt()), Long.toString(notBefore.toEpochMilli()), reason),
+        syncEachOutcome);
     hook.at("retry-recorded");
     synchronized (this) {
       Entry e = hf.entry(claim.id().line());
@@ -620,9 +674,9 @@ public final class DirectoryWorkQueue implements WorkQueue {
         dropState(hf);
         return;
       }
+      // No directory fsync: if a power loss undoes the delete, the file is simply checked again.
       Files.delete(trash);
       hook.at("trash-deleted");
-      AtomicFiles.fsyncDirectory(dir);
       long repaired = hf.entries.stream().filter(e -> e.result.outcome() == Outcome.REPAIRED)
           .count();
       LOG.info("work file {} done: {} items, {} repaired, {} healthy", hf.name, hf.entries.size(),
@@ -841,9 +895,17 @@ public final class DirectoryWorkQueue implements WorkQueue {
       held.clear();
       s = lastStats;
     }
+    if (syncer != null) {
+      syncer.shutdown();
+    }
     IOException first = null;
     for (HeldFile hf : snapshot) {
       try {
+        try {
+          hf.journal.syncIfDirty();
+        } catch (IOException e) {
+          LOG.warn("fsync of the journal of {} failed: {}", hf.name, e.toString());
+        }
         hf.journal.close();
         if (readClaimOwner(hf.key).map(owner::equals).orElse(false)) {
           Files.deleteIfExists(claimsDir.resolve(hf.key));
@@ -1156,6 +1218,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
     final Map<Integer, Entry> byLine = new HashMap<>();
     Journal journal;
     String failedDest;
+    private int finalCount;
 
     HeldFile(String name, String key, String sha, List<Entry> entries) {
       this.name = name;
@@ -1164,6 +1227,9 @@ public final class DirectoryWorkQueue implements WorkQueue {
       this.entries = entries;
       for (Entry e : entries) {
         byLine.put(e.line, e);
+        if (e.state == State.FINAL) {
+          finalCount++;
+        }
       }
     }
 
@@ -1176,11 +1242,18 @@ public final class DirectoryWorkQueue implements WorkQueue {
     }
 
     boolean allFinal() {
-      return entries.stream().allMatch(e -> e.state == State.FINAL);
+      return finalCount == entries.size();
     }
 
     long finalCount() {
-      return entries.stream().filter(e -> e.state == State.FINAL).count();
+      return finalCount;
+    }
+
+    void finish(Entry e, ItemResult r) {
+      if (e.state != State.FINAL) {
+        finalCount++;
+      }
+      e.finish(r);
     }
 
     void takeDue(Instant now, int max, List<Claim> out) {
@@ -1205,7 +1278,7 @@ public final class DirectoryWorkQueue implements WorkQueue {
             if (e != null && e.state != State.FINAL && r.size() == 7) {
               Outcome o = Outcome.valueOf(r.get(2));
               String reason = r.get(6);
-              e.finish(new ItemResult(new ItemId(name, e.line), e.text, o,
+              finish(e, new ItemResult(new ItemId(name, e.line), e.text, o,
                   Integer.parseInt(r.get(3)), Long.parseLong(r.get(4)), Integer.parseInt(r.get(5)),
                   reason.isEmpty() ? Optional.empty() : Optional.of(reason)));
             }

@@ -2,13 +2,11 @@ package org.lafsrepair.service;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -26,17 +24,19 @@ final class Journal implements Closeable {
   static final long MAX_BYTES = 64L << 20;
 
   private final Path path;
-  private FileChannel channel;
+  // A RandomAccessFile, not a FileChannel: interrupting a thread in FileChannel I/O closes the
+  // channel for every thread, and the service interrupts workers on a forced stop.
+  private RandomAccessFile channel;
 
-  private Journal(Path path, FileChannel channel) {
+  private Journal(Path path, RandomAccessFile channel) {
     this.path = path;
     this.channel = channel;
   }
 
   /** Creates (or truncates) a journal whose first record is {@code header}. */
   static Journal create(Path path, List<String> header) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    RandomAccessFile ch = new RandomAccessFile(path.toFile(), "rw");
+    ch.setLength(0);
     Journal j = new Journal(path, ch);
     j.append(header, false);
     return j;
@@ -47,11 +47,11 @@ final class Journal implements Closeable {
    * {@link Contents#validBytes}), cutting off a torn tail.
    */
   static Journal reopen(Path path, long validBytes) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE);
-    if (ch.size() > validBytes) {
-      ch.truncate(validBytes);
+    RandomAccessFile ch = new RandomAccessFile(path.toFile(), "rw");
+    if (ch.length() > validBytes) {
+      ch.setLength(validBytes);
     }
-    ch.position(validBytes);
+    ch.seek(validBytes);
     return new Journal(path, ch);
   }
 
@@ -123,8 +123,65 @@ final class Journal implements Closeable {
     return c.getValue();
   }
 
-  /** Appends one record; with {@code durable}, it is on disk when this returns. */
-  synchronized void append(List<String> fields, boolean durable) throws IOException {
+  /**
+   * Appends one record; with {@code durable}, it is on disk when this returns. Concurrent durable
+   * appends share fsyncs (group commit): a caller whose record an fsync already covered returns
+   * without another.
+   */
+  void append(List<String> fields, boolean durable) throws IOException {
+    long seq = write(fields);
+    if (durable) {
+      syncThrough(seq);
+    }
+  }
+
+  /** Makes everything appended so far durable, if anything is not yet. */
+  void syncIfDirty() throws IOException {
+    long w;
+    synchronized (this) {
+      w = written;
+      if (channel == null) {
+        return;
+      }
+    }
+    syncThrough(w);
+  }
+
+  private final Object syncLock = new Object();
+  // Guarded by this.
+  private long written;
+  // Guarded by syncLock.
+  private long synced;
+
+  private void syncThrough(long seq) throws IOException {
+    synchronized (syncLock) {
+      if (synced >= seq) {
+        return;
+      }
+      long target;
+      RandomAccessFile ch;
+      synchronized (this) {
+        target = written;
+        ch = channel;
+      }
+      if (ch == null) {
+        throw new IllegalStateException("journal " + path + " is closed");
+      }
+      try {
+        ch.getFD().sync();
+      } catch (IOException e) {
+        synchronized (this) {
+          if (channel == null) {
+            return; // closed meanwhile: finished or dropped, nothing left to sync
+          }
+        }
+        throw e;
+      }
+      synced = target;
+    }
+  }
+
+  private synchronized long write(List<String> fields) throws IOException {
     if (channel == null) {
       throw new IllegalStateException("journal " + path + " is closed");
     }
@@ -137,13 +194,8 @@ final class Journal implements Closeable {
     }
     String p = payload.toString();
     String line = String.format("%08x ", crc(p)) + p + "\n";
-    ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-    while (buf.hasRemaining()) {
-      channel.write(buf);
-    }
-    if (durable) {
-      channel.force(false);
-    }
+    channel.write(line.getBytes(StandardCharsets.UTF_8));
+    return ++written;
   }
 
   static String escape(String s) {

@@ -84,6 +84,7 @@ public final class RepairService extends AbstractExecutionThreadService {
   private long lastEmptyClaimNanos;
   private boolean lastClaimEmpty;
   private boolean wakeRequested;
+  private int workers;
   private Instant nextHeartbeat = Instant.MIN;
   private Instant nextProgress;
   // Guarded by itself.
@@ -406,7 +407,7 @@ public final class RepairService extends AbstractExecutionThreadService {
           LOG.info("{}: queue drained", name);
           return;
         }
-        if (!claimedSomething || ready.isEmpty() || running.size() >= threads) {
+        if (!claimedSomething || ready.isEmpty() || workers >= threads) {
           changed.await(pollInterval.toNanos(), TimeUnit.NANOSECONDS);
         }
       } finally {
@@ -452,7 +453,17 @@ public final class RepairService extends AbstractExecutionThreadService {
         if (left <= 0) {
           break;
         }
-        changed.awaitNanos(left);
+        changed.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        Instant now = clock.instant();
+        if (!now.isBefore(nextHeartbeat)) {
+          // Keep the lease while repairs finish, so their outcomes still count.
+          lock.unlock();
+          try {
+            heartbeat(now);
+          } finally {
+            lock.lock();
+          }
+        }
       }
       if (!running.isEmpty()) {
         LOG.warn("{}: {} repairs still running after {}; interrupting and abandoning them", name,
@@ -460,7 +471,9 @@ public final class RepairService extends AbstractExecutionThreadService {
         for (Map.Entry<Task, Thread> e : running.entrySet()) {
           e.getKey().abandoned = true;
           abandoned.add(e.getKey());
-          e.getValue().interrupt();
+          if (e.getValue() != null) {
+            e.getValue().interrupt();
+          }
         }
       }
     } finally {
@@ -586,56 +599,81 @@ public final class RepairService extends AbstractExecutionThreadService {
     }
   }
 
+  /** Starts worker loops for ready work, up to {@code threads} of them. */
   private void dispatch() {
-    List<Task> toStart = new ArrayList<>();
+    int toStart;
     lock.lock();
     try {
-      List<Task> skipped = new ArrayList<>();
-      while (running.size() + toStart.size() < threads && !ready.isEmpty() && !stopRequested) {
-        Task t = ready.poll();
-        if (busyKeys.contains(t.key)) {
-          skipped.add(t);
-          continue;
-        }
-        busyKeys.add(t.key);
-        toStart.add(t);
+      if (stopRequested) {
+        return;
       }
-      ready.addAll(skipped);
-      for (Task t : toStart) {
-        // Reserve the slot now; the worker thread replaces the placeholder with itself.
-        running.put(t, Thread.currentThread());
-      }
+      toStart = Math.max(0, Math.min(threads - workers, ready.size()));
+      workers += toStart;
     } finally {
       lock.unlock();
     }
-    for (Task t : toStart) {
+    for (int i = 0; i < toStart; i++) {
       try {
-        executor.execute(() -> work(t));
+        executor.execute(this::workerLoop);
       } catch (RejectedExecutionException e) {
         LOG.warn("{}: executor rejected work: {}", name, e.toString());
         lock.lock();
         try {
-          running.remove(t);
-          busyKeys.remove(t.key);
-          pending.remove(t.claim.id());
+          workers--;
         } finally {
           lock.unlock();
         }
-        releaseQuietly(t.claim);
       }
     }
   }
 
-  private void work(Task t) {
-    lock.lock();
-    try {
-      if (t.abandoned || !running.containsKey(t)) {
-        return;
+  /**
+   * Runs ready tasks, best first, until none is left: workers pull work themselves rather than
+   * wait to be handed each task, so a loaded machine does not pay a thread handoff per item.
+   */
+  private void workerLoop() {
+    while (true) {
+      Task t;
+      lock.lock();
+      try {
+        t = stopRequested ? null : pollRunnable();
+        if (t == null) {
+          workers--;
+          changed.signalAll();
+          return;
+        }
+        busyKeys.add(t.key);
+        running.put(t, Thread.currentThread());
+      } finally {
+        lock.unlock();
       }
-      running.put(t, Thread.currentThread());
-    } finally {
-      lock.unlock();
+      work(t);
     }
+  }
+
+  /** Under the lock: the best ready task whose storage index nobody is working on. */
+  private Task pollRunnable() {
+    List<Task> skipped = null;
+    Task found = null;
+    while (!ready.isEmpty()) {
+      Task t = ready.poll();
+      if (busyKeys.contains(t.key)) {
+        if (skipped == null) {
+          skipped = new ArrayList<>();
+        }
+        skipped.add(t);
+        continue;
+      }
+      found = t;
+      break;
+    }
+    if (skipped != null) {
+      ready.addAll(skipped);
+    }
+    return found;
+  }
+
+  private void work(Task t) {
     boolean requeued = false;
     try {
       if (t.phase == Phase.CHECK) {
@@ -666,7 +704,12 @@ public final class RepairService extends AbstractExecutionThreadService {
             ready.add(t);
           }
         }
-        changed.signalAll();
+        // Wake the dispatcher only when it has something to do: claim more, notice a drained
+        // queue, or finish a stop.
+        if (stopRequested || running.isEmpty() || ready.isEmpty()
+            || pending.size() <= maxPendingItems / 2) {
+          changed.signalAll();
+        }
       } finally {
         lock.unlock();
       }

@@ -113,7 +113,7 @@ class ChkDownloaderTest {
       ShareSource good = ShareSource.of(d);
       int[] calls = {0};
       cands.add(new ShareCandidate(ShareNumber.of(sh), (off, len) -> {
-        if (++calls[0] > 12) {
+        if (++calls[0] > 4) { // header, metadata tail, two blocks
           throw new ServerUnavailableException("gone");
         }
         return good.read(off, len);

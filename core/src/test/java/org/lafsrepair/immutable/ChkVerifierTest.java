@@ -57,6 +57,20 @@ class ChkVerifierTest {
     }
   }
 
+  @Test
+  void verifyingAShareTakesAHandfulOfReads() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    ShareSource inner = ShareSource.of(c.share(3).shareData());
+    int[] reads = {0};
+    ShareSource counting = (off, len) -> {
+      reads[0]++;
+      return inner.read(off, len);
+    };
+    assertTrue(ChkVerifier.verify(verifyCap(c), ShareNumber.of(3), counting).isGood());
+    // Header, the metadata tail in one request, and the blocks (366 KB) in one.
+    assertEquals(3, reads[0]);
+  }
+
   record Flip(ChkCorpus.Case c, int sh, int offset, int bit) {}
 
   @Provide

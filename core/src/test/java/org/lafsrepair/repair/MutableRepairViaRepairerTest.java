@@ -85,4 +85,27 @@ class MutableRepairViaRepairerTest {
       assertTrue(result.post().corruptShares().isEmpty());
     }
   }
+
+  @Test
+  void aWriteCapIsUsedForTheWriteEnablerPathWhenGiven() throws Exception {
+    List<MemoryStorageServer> servers = MemoryGrids.servers(10);
+    Grid grid = MemoryGrids.grid(servers, EncodingParameters.DEFAULT, new byte[32]);
+    MutableWriteCap cap = MutablePublisher.builder().encoding(3, 10).leaseSecret(grid.leaseSecret()).build()
+        .create(MutableFormat.MDMF, null, new byte[5000], servers);
+    int deleted = 0;
+    for (MemoryStorageServer s : servers) {
+      for (ShareInfo i : s.listShares(cap.index())) {
+        if (deleted++ < 3) {
+          s.deleteShare(cap.index(), i.shareNumber(), ShareKind.MUTABLE);
+        }
+      }
+    }
+    try (Repairer r = Repairer.builder(grid).build()) {
+      Repairer.Target t = Repairer.Target.of(cap);
+      assertEquals(cap, t.given().orElseThrow());
+      RepairResult result = r.repair(t, Repairer.RepairOptions.DEFAULT);
+      assertTrue(result.successful(), result.problems().toString());
+      assertEquals(3, result.written().size());
+    }
+  }
 }

@@ -16,7 +16,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.security.SecureRandom;
 import org.lafsrepair.cap.Cap;
+import org.lafsrepair.cap.MutableFormat;
+import org.lafsrepair.cap.MutableWriteCap;
+import org.lafsrepair.mutable.MutablePublisher;
 import org.lafsrepair.client.Uploader;
 import org.lafsrepair.grid.EncodingParameters;
 import org.lafsrepair.grid.Grid;
@@ -28,7 +32,10 @@ import org.lafsrepair.spi.StorageIndex;
 import org.lafsrepair.spi.memory.MemoryStorageServer;
 import org.lafsrepair.testing.MemoryGrids;
 
-/** The service driving the real {@link Repairer} over an in-memory grid of damaged CHK files. */
+/**
+ * The service driving the real {@link Repairer} over an in-memory grid of damaged CHK, SDMF and
+ * MDMF files.
+ */
 class RepairerEngineTest {
   @TempDir Path dir;
 
@@ -43,13 +50,23 @@ class RepairerEngineTest {
       rnd.nextBytes(data);
       caps.add(new Uploader(grid).uploadChk(PlaintextSource.of(data)));
     }
+    List<Cap> mutables = new ArrayList<>();
+    for (MutableFormat format : MutableFormat.values()) {
+      byte[] data = new byte[format == MutableFormat.MDMF ? 200_000 : 20_000];
+      rnd.nextBytes(data);
+      MutableWriteCap cap = MutablePublisher.builder().encoding(3, 10)
+          .random(new SecureRandom()).leaseSecret(grid.leaseSecret()).build()
+          .create(format, null, data, servers);
+      mutables.add(cap);
+      deleteShares(servers, cap.index(), 3, ShareKind.MUTABLE);
+    }
     deleteShares(servers, si(caps.get(0)), 1);
     deleteShares(servers, si(caps.get(1)), 3);
     corruptOneShare(servers, si(caps.get(2)));
     deleteShares(servers, si(caps.get(4)), 8);
     writeWorkFile(dir, "good",
         verify(caps.get(0)), verify(caps.get(1)), verify(caps.get(2)), caps.get(3).format(),
-        si(caps.get(1)).toBase32());
+        si(caps.get(1)).toBase32(), verify(mutables.get(0)), mutables.get(1).format());
     writeWorkFile(dir, "bad", verify(caps.get(4)), "garbage");
     try (Repairer repairer = Repairer.builder(grid).build()) {
       RepairService s = RepairService.builder().engine(new RepairerEngine(repairer))
@@ -60,7 +77,10 @@ class RepairerEngineTest {
         assertTrue(repairer.checker().check(caps.get(i), true).healthy(), "file " + i);
       }
       assertFalse(repairer.checker().check(caps.get(4), true).recoverable());
-      assertEquals(3, s.stats().repaired());
+      for (Cap m : mutables) {
+        assertTrue(repairer.checker().check(m, true).healthy(), m.kind());
+      }
+      assertEquals(5, s.stats().repaired());
       assertEquals(2, s.stats().healthy());
       assertTrue(s.stats().bytesRepaired() > 0);
     }
@@ -82,11 +102,16 @@ class RepairerEngineTest {
 
   private static void deleteShares(List<MemoryStorageServer> servers, StorageIndex si, int count)
       throws Exception {
+    deleteShares(servers, si, count, ShareKind.IMMUTABLE);
+  }
+
+  private static void deleteShares(List<MemoryStorageServer> servers, StorageIndex si, int count,
+      ShareKind kind) throws Exception {
     int deleted = 0;
     for (MemoryStorageServer s : servers) {
       for (ShareInfo info : s.listShares(si)) {
         if (deleted < count) {
-          s.deleteShare(si, info.shareNumber(), ShareKind.IMMUTABLE);
+          s.deleteShare(si, info.shareNumber(), kind);
           deleted++;
         }
       }

@@ -53,7 +53,7 @@ class ServiceParserProperties {
     assertTrue(!item.isCap());
   }
 
-  @Property(tries = 300)
+  @Property(tries = 100)
   void journalRecordsRoundTripWhateverTheirText(@ForAll @Size(max = 6) List<String> fields)
       throws IOException {
     Path dir = Files.createTempDirectory("journal");
@@ -73,7 +73,7 @@ class ServiceParserProperties {
     }
   }
 
-  @Property(tries = 300)
+  @Property(tries = 150)
   void aTornOrDamagedJournalYieldsAPrefixOfItsRecords(
       @ForAll @Size(min = 1, max = 5) List<@Size(max = 20) String> texts,
       @ForAll @IntRange(min = 0, max = 400) int cut, @ForAll @IntRange(min = 0, max = 400) int flip)

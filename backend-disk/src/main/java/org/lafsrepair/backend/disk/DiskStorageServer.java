@@ -790,7 +790,7 @@ public final class DiskStorageServer implements StorageServer {
         awaitBucketSync();
         committed = true;
         uploads.remove(key);
-        removeEmptyIncomingDirs(path);
+        tidyIncomingLater(key.si(), path);
       } catch (IOException e) {
         throw DiskIo.map(e, what() + ": committing");
       } finally {
@@ -893,17 +893,43 @@ public final class DiskStorageServer implements StorageServer {
     DiskIo.fsyncDirectories(dirs, syncExecutor);
   }
 
+  /**
+   * Removes the upload's incoming directory off the commit's critical path (its journal work would
+   * otherwise land in the commit's directory fsync). Takes the storage index's write lock, which
+   * allocation holds while it makes that directory and the file in it.
+   */
+  private void tidyIncomingLater(StorageIndex si, Path file) {
+    try {
+      syncExecutor.execute(() -> {
+        Lock l = locks.get(si).writeLock();
+        l.lock();
+        try {
+          removeEmptyIncomingDirs(file);
+        } finally {
+          l.unlock();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      removeEmptyIncomingDirs(file);
+    }
+  }
+
+  /**
+   * Removes the upload's now-empty {@code incoming/<p>/<si>} directory. The prefix level (at most
+   * 1024 directories) is kept: removing and remaking it for every upload only adds journal work
+   * to each commit, and {@code incoming/} is wiped at every start anyway.
+   */
   private void removeEmptyIncomingDirs(Path file) {
     Path bucket = file.getParent();
-    for (Path d = bucket; d != null && !d.equals(incomingDir) && d.startsWith(incomingDir); d = d.getParent()) {
-      try {
-        Files.deleteIfExists(d);
-      } catch (DirectoryNotEmptyException e) {
-        return;
-      } catch (IOException e) {
-        LOG.debug("{}: could not remove {}: {}", serverDir, d, e.toString());
-        return;
-      }
+    if (bucket == null || bucket.getParent() == null || !bucket.getParent().getParent().equals(incomingDir)) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(bucket);
+    } catch (DirectoryNotEmptyException e) {
+      // Another upload of the same storage index is in progress.
+    } catch (IOException e) {
+      LOG.debug("{}: could not remove {}: {}", serverDir, bucket, e.toString());
     }
   }
 
@@ -1366,8 +1392,16 @@ public final class DiskStorageServer implements StorageServer {
     } catch (IOException e) {
       LOG.debug("{}: releasing the lock: {}", serverDir, e.toString());
     }
-    closeQuietly(lockChannel);
     syncExecutor.shutdown();
+    try {
+      // Pending tidy-ups must not touch the directory once another server may own it.
+      if (!syncExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("{}: background directory work still running at close", serverDir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(lockChannel);
   }
 
   // ------------------------------------------------------------------ helpers

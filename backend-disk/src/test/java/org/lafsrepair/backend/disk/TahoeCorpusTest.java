@@ -238,8 +238,8 @@ class TahoeCorpusTest {
       byte[] theirs = tahoe.clone();
       maskImmutableLease(theirs);
       assertArrayEquals(theirs, mine, "container identical to Tahoe's outside lease secrets and expiry");
-      assertFalse(Files.exists(dir.resolve("storage/shares/incoming").resolve(cs.si().prefix())),
-          "incoming/ is tidied after commit");
+      assertFalse(Files.exists(dir.resolve("storage/shares/incoming").resolve(cs.si().prefix())
+          .resolve(cs.si().toBase32())), "incoming/ is tidied after commit");
     }));
   }
 
