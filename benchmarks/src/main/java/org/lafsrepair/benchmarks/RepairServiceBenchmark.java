@@ -61,7 +61,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RepairServiceBenchmark {
   static final int FILES = 5000;
 
-  @Param({"repairer", "noop"})
+  @Param({"repairer", "noop", "repair-only"})
   public String engine;
 
   @Param({"2"})
@@ -80,7 +80,7 @@ public class RepairServiceBenchmark {
   @Setup(Level.Trial)
   public void setUpGrid() throws Exception {
     root = Files.createTempDirectory("lafs-service-bench");
-    if (engine.equals("repairer")) {
+    if (!engine.equals("noop")) {
       // Uploading 5,000 files takes minutes on a slow disk, so the grid is kept between runs
       // (under -Dlafsrepair.bench.dir, default the temp dir); each iteration re-damages it.
       Path base = Path.of(System.getProperty("lafsrepair.bench.dir",
@@ -125,7 +125,7 @@ public class RepairServiceBenchmark {
   public void damageAndEnqueue() throws Exception {
     queueDir = root.resolve("queue-" + System.nanoTime());
     List<WorkItem> items = new ArrayList<>();
-    if (engine.equals("repairer")) {
+    if (!engine.equals("noop")) {
       for (Cap cap : caps) {
         loseOneShare(cap.storageIndex().orElseThrow());
         items.add(WorkItem.of(cap.verifyCap().orElseThrow()));
@@ -164,7 +164,11 @@ public class RepairServiceBenchmark {
 
   @Benchmark
   public WorkerStats drain() throws Exception {
-    RepairEngine e = engine.equals("repairer") ? new RepairerEngine(repairer) : new NoopEngine();
+    RepairEngine e = switch (engine) {
+      case "repairer" -> new RepairerEngine(repairer);
+      case "repair-only" -> new RepairOnlyEngine(new RepairerEngine(repairer));
+      default -> new NoopEngine();
+    };
     RepairService s = RepairService.builder().engine(e).queue(DirectoryWorkQueue.open(queueDir))
         .threads(threads).retryPolicy(RetryPolicy.NONE).stopWhenDrained(true)
         .pollInterval(java.time.Duration.ofMillis(50)).build();
@@ -190,6 +194,29 @@ public class RepairServiceBenchmark {
       for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+  }
+
+  /**
+   * The real repair without the ranking check (every file goes straight to {@code
+   * Repairer.repair}): measures what the risk ordering's share listing costs.
+   */
+  static final class RepairOnlyEngine implements RepairEngine {
+    private final RepairerEngine inner;
+
+    RepairOnlyEngine(RepairerEngine inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Assessment check(WorkItem item) {
+      return new Assessment(Assessment.Health.NEEDS_REPAIR, 9, 3, 10, 0, Optional.empty());
+    }
+
+    @Override
+    public RepairOutcome repair(WorkItem item, Assessment a)
+        throws org.lafsrepair.service.RepairEngineException, InterruptedException {
+      return inner.repair(item, a);
     }
   }
 
