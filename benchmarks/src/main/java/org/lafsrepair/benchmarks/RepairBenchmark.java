@@ -67,6 +67,10 @@ public class RepairBenchmark {
   @Param({"memory", "disk"})
   public String backend;
 
+  /** true: the post-repair check re-reads every share (CLI default); false: only new shares. */
+  @Param({"true", "false"})
+  public boolean freshPostCheck;
+
   private Path dir;
   private List<StorageServer> servers;
   private Grid grid;
@@ -97,7 +101,7 @@ public class RepairBenchmark {
     }
     byte[] secret = new byte[32];
     grid = Grid.builder().servers(servers).convergenceSecret(secret).leaseSecret(secret).build();
-    repairer = Repairer.builder(grid).build();
+    repairer = Repairer.builder(grid).freshPostCheck(freshPostCheck).build();
     Random r = new Random(5);
     byte[] data = new byte[size];
     r.nextBytes(data);

@@ -41,7 +41,7 @@ public final class Checker {
       VerifyCap cap = target.cap().get();
       if (cap instanceof ChkVerifyCap chk) {
         return new ImmutableJob(immutableEngine, chk.index(), ChkFormat.of(chk), CheckResult.Mode.VERIFY_CAP,
-            List.of(), settings.listener());
+            List.of(), settings);
       }
       return MutableSupport.job(settings, target);
     }

@@ -61,6 +61,7 @@ final class ImmutableEngine {
       LeaseSecretsFactory leases,
       byte[] leaseSecret,
       boolean removeSurplus,
+      boolean freshPostCheck,
       RepairListener listener) {}
 
   /** Makes the lease secrets to attach to a new share on a server. */
@@ -282,7 +283,9 @@ final class ImmutableEngine {
     List<RepairResult.PlacedShare> written = new ArrayList<>();
     List<RepairResult.PlacedShare> replaced = new ArrayList<>();
     long bytes = 0;
-    Set<String> verifiedNew = new java.util.HashSet<>();
+    // Commit every upload, then read all new shares back in parallel: only a share that
+    // verifies counts, and only then may other copies be retired.
+    Map<ShareNumber, Future<ShareVerdict>> readBack = new TreeMap<>();
     for (Map.Entry<ShareNumber, ImmutableUpload> e : uploads.entrySet()) {
       PlacementPlan.Write w = writeOf.get(e.getKey());
       StorageServer target = byId.get(w.server());
@@ -293,8 +296,14 @@ final class ImmutableEngine {
         abortAll(Map.of(e.getKey(), e.getValue()), problems);
         continue;
       }
-      // Read it back: only a share that verifies counts, and only then may copies be retired.
-      ShareVerdict v = fmt.verify(e.getKey(), ShareSource.of(target, s.si(), e.getKey()));
+      ShareSource src = ShareSource.of(target, s.si(), e.getKey());
+      ShareNumber sh = e.getKey();
+      readBack.put(sh, settings.executor().submit(() -> fmt.verify(sh, src)));
+    }
+    long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
+    for (Map.Entry<ShareNumber, Future<ShareVerdict>> e : readBack.entrySet()) {
+      PlacementPlan.Write w = writeOf.get(e.getKey());
+      ShareVerdict v = await(e.getValue(), deadline, byId.get(w.server()), e.getKey());
       if (!v.isGood()) {
         problems.add("new " + e.getKey() + " on " + w.server() + " did not verify: " + v.reason());
         continue;
@@ -305,7 +314,6 @@ final class ImmutableEngine {
         replaced.add(placed);
       }
       bytes += s.shareSize();
-      verifiedNew.add(w.server() + "/" + e.getKey().value());
       settings.listener().shareWritten(s.si(), w.server(), e.getKey(), s.shareSize());
     }
 
@@ -328,6 +336,30 @@ final class ImmutableEngine {
     }
     adviseAll(s, plan, false, problems);
     return new Outcome(plan, written, replaced, removed, bytes, problems);
+  }
+
+  /**
+   * The survey as it stands after {@code out}, without reading anything again: shares verified
+   * before and untouched keep their verdicts, shares written were read back and verified, removed
+   * copies are gone. Used instead of a fresh full verify when the repairer is built with {@code
+   * freshPostCheck(false)}.
+   */
+  Survey afterRepair(Survey pre, Outcome out) {
+    Map<StorageServer, Map<ShareNumber, ShareVerdict>> verdicts = new LinkedHashMap<>();
+    pre.verdicts().forEach((server, m) -> verdicts.put(server, new TreeMap<>(m)));
+    Map<ServerId, StorageServer> byId = new HashMap<>();
+    pre.responding().forEach(srv -> byId.put(srv.id(), srv));
+    for (RepairResult.PlacedShare p : out.written()) {
+      verdicts.computeIfAbsent(byId.get(p.server()), k -> new TreeMap<>())
+          .put(p.shareNumber(), ShareVerdict.good(pre.shareSize()));
+    }
+    for (RepairResult.PlacedShare p : out.removed()) {
+      Map<ShareNumber, ShareVerdict> m = verdicts.get(byId.get(p.server()));
+      if (m != null) {
+        m.remove(p.shareNumber());
+      }
+    }
+    return new Survey(pre.si(), pre.permuted(), pre.answers(), verdicts, pre.shareSize(), true);
   }
 
   /** What a repair did. */

@@ -12,15 +12,17 @@ final class ImmutableJob implements FileJob {
   private final CheckResult.Mode mode;
   private final List<String> notes;
   private final RepairListener listener;
+  private final boolean freshPostCheck;
 
   ImmutableJob(ImmutableEngine engine, org.lafsrepair.spi.StorageIndex si, ImmutableFormat format,
-      CheckResult.Mode mode, List<String> notes, RepairListener listener) {
+      CheckResult.Mode mode, List<String> notes, ImmutableEngine.Settings settings) {
     this.engine = engine;
     this.si = si;
     this.format = format;
     this.mode = mode;
     this.notes = List.copyOf(notes);
-    this.listener = listener;
+    this.listener = settings.listener();
+    this.freshPostCheck = settings.freshPostCheck();
   }
 
   @Override
@@ -51,7 +53,7 @@ final class ImmutableJob implements FileJob {
           Optional.of(out.plan()), out.problems());
     }
     boolean attempted = !out.written().isEmpty() || !out.removed().isEmpty();
-    CheckResult post = check(true);
+    CheckResult post = freshPostCheck ? check(true) : engine.result(engine.afterRepair(survey, out), format, mode, notes);
     List<String> problems = new ArrayList<>(out.problems());
     if (!post.healthy() && out.plan().isEmpty()) {
       problems.add("no placement improves this file with the servers that answered");

@@ -83,7 +83,7 @@ final class StorageIndexOnly {
     }
     notes.add("provisional verify cap: " + cap);
     return new ImmutableJob(engine, si, ChkFormat.of(cap), CheckResult.Mode.STORAGE_INDEX_ONLY, notes,
-        settings.listener());
+        settings);
   }
 
   private static UriExtension readUeb(StorageServer server, StorageIndex si, ShareInfo info)

@@ -270,4 +270,22 @@ class ChkRepairTest {
       assertTrue(result.successful());
     }
   }
+
+  @Test
+  void postCheckWithoutRereadingAgreesWithAFreshVerify() throws Exception {
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], new byte[260_000]);
+    f.delete(1);
+    f.delete(6);
+    f.holder(3).corruptStoredByte(f.si(), ShareNumber.of(3), 0x40, 0x02);
+    try (Repairer r = Repairer.builder(f.grid()).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      assertTrue(result.successful(), result.problems().toString());
+      CheckResult fresh = r.checker().check(f.verifyCap(), true);
+      assertEquals(fresh.healthy(), result.post().healthy());
+      assertEquals(fresh.goodShares(), result.post().goodShares());
+      assertEquals(fresh.happiness(), result.post().happiness());
+      assertEquals(fresh.sharemap(), result.post().sharemap());
+      assertEquals(fresh.corruptShares(), result.post().corruptShares());
+    }
+  }
 }
