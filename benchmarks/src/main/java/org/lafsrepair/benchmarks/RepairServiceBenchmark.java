@@ -67,6 +67,10 @@ public class RepairServiceBenchmark {
   @Param({"2"})
   public int threads;
 
+  /** The repairer's post-repair check: true re-reads every share, false reuses this repair's verdicts. */
+  @Param({"true", "false"})
+  public boolean freshPostCheck;
+
   /** Caps per work file: 100 (manifest-like batches); run with -p linesPerFile=1 for one each. */
   @Param({"100"})
   public int linesPerFile;
@@ -95,7 +99,7 @@ public class RepairServiceBenchmark {
         }
       }
       grid = Grid.localDirectory(gridDir);
-      repairer = Repairer.builder(grid).build();
+      repairer = Repairer.builder(grid).freshPostCheck(freshPostCheck).build();
       if (reuse) {
         for (String line : Files.readAllLines(capsFile)) {
           caps.add(Caps.parse(line));
