@@ -73,7 +73,7 @@ public final class PlacementPlanner {
       // 1. a free server holding a corrupt copy it can replace in place
       for (ServerState s : servers) {
         if (!assigned.containsKey(s.id()) && s.writable() && s.canReplace() && s.corrupt().contains(sh)
-            && !s.good().contains(sh)) {
+            && !s.good().contains(sh) && !s.untouchable().contains(sh)) {
           target = s;
           replace = true;
           break;
@@ -108,7 +108,7 @@ public final class PlacementPlanner {
         if (!s.writable() || finalGood.get(s.id()).contains(sh)) {
           continue;
         }
-        boolean ok = !s.corrupt().contains(sh) || s.canReplace();
+        boolean ok = (!s.corrupt().contains(sh) || s.canReplace()) && !s.untouchable().contains(sh);
         if (!ok) {
           continue;
         }

@@ -13,6 +13,7 @@ public record ServerState(
     ServerId id,
     Set<Integer> good,
     Set<Integer> corrupt,
+    Set<Integer> untouchable,
     boolean writable,
     boolean canReplace,
     boolean canDelete) {
@@ -20,14 +21,25 @@ public record ServerState(
     Objects.requireNonNull(id);
     good = Set.copyOf(new TreeSet<>(good));
     corrupt = Set.copyOf(new TreeSet<>(corrupt));
+    untouchable = Set.copyOf(new TreeSet<>(untouchable));
   }
 
-  /** Every share number present on the server, good or not. */
+  /**
+   * A server whose shares are all known good or corrupt. {@code untouchable} (other constructor)
+   * holds shares that are present but neither: an unknown format version, or unreadable just
+   * now. They are never overwritten, replaced or removed, and nothing is placed on top of them.
+   */
+  public ServerState(ServerId id, Set<Integer> good, Set<Integer> corrupt, boolean writable,
+      boolean canReplace, boolean canDelete) {
+    this(id, good, corrupt, Set.of(), writable, canReplace, canDelete);
+  }
+
+  /** Every share number present on the server, whatever its state. */
   public boolean holds(int shnum) {
-    return good.contains(shnum) || corrupt.contains(shnum);
+    return good.contains(shnum) || corrupt.contains(shnum) || untouchable.contains(shnum);
   }
 
   public int load() {
-    return good.size() + corrupt.size();
+    return good.size() + corrupt.size() + untouchable.size();
   }
 }

@@ -217,11 +217,14 @@ final class ImmutableEngine {
       byId.put(server.id(), server);
       Set<Integer> good = new TreeSet<>();
       Set<Integer> corrupt = new TreeSet<>();
+      Set<Integer> untouchable = new TreeSet<>();
       s.verdicts().getOrDefault(server, Map.of()).forEach((sh, v) -> {
         if (v.isGood()) {
           good.add(sh.value());
         } else if (v.kind() == ShareVerdict.Kind.CORRUPT && sh.value() < fmt.n()) {
           corrupt.add(sh.value());
+        } else if (sh.value() < fmt.n()) {
+          untouchable.add(sh.value()); // unknown version or unreadable now: leave it be
         }
       });
       Set<Capability> caps;
@@ -234,7 +237,7 @@ final class ImmutableEngine {
         writable = false;
         problems.add("server " + server.id() + " space query failed: " + e.getMessage());
       }
-      states.add(new ServerState(server.id(), good, corrupt, writable,
+      states.add(new ServerState(server.id(), good, corrupt, untouchable, writable,
           caps.contains(Capability.REPLACE_IMMUTABLE), caps.contains(Capability.DELETE_SHARE)));
     }
     PlacementPlan plan = PlacementPlanner.plan(fmt.n(), states, settings.removeSurplus());

@@ -34,7 +34,7 @@ import org.lafsrepair.testing.MemoryGrids;
  * file reads back intact; a good share is never removed unless another verified copy of it exists.
  */
 class RandomDamagePropertyTest {
-  @Property(tries = 25)
+  @Property(tries = 40)
   void repairEndsHealthyWheneverEnoughGoodSharesSurvive(
       @ForAll @IntRange(min = 56, max = 400_000) int size,
       @ForAll @IntRange(min = 1, max = 4) int k,
