@@ -104,7 +104,7 @@ final class MutableSupport {
     public CheckResult check(boolean verify) {
       long t0 = System.nanoTime();
       MutableServerMap map = MutableServerMap.build(keys, permuted(),
-          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK);
+          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK, settings.executor());
       CheckResult r = toCheck(map, verify);
       settings.listener().checked(r, System.nanoTime() - t0);
       return r;
@@ -114,7 +114,7 @@ final class MutableSupport {
     public RepairResult repair(Repairer.RepairOptions options) {
       long t0 = System.nanoTime();
       List<StorageServer> servers = permuted();
-      MutableServerMap pre = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY);
+      MutableServerMap pre = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY, settings.executor());
       CheckResult preResult = toCheck(pre, true);
       settings.listener().checked(preResult, System.nanoTime() - t0);
       MutableRepairEngine engine = MutableRepairEngine.builder()
