@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -235,7 +234,4 @@ final class DemoCommand implements Callable<Integer> {
     return out;
   }
 
-  static String sha256(byte[] b) throws Exception {
-    return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-  }
 }

@@ -78,10 +78,7 @@ public final class Downloader {
   private void downloadChk(ChkReadCap cap, OutputStream out) throws DownloadException, IOException {
     StorageIndex si = cap.index();
     List<StorageServer> permuted = Grid.permute(grid.servers(), si);
-    // One share per server first (fewest servers, spread load), every other copy as fallback.
-    List<ShareCandidate> first = new ArrayList<>();
-    List<ShareCandidate> rest = new ArrayList<>();
-    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    List<List<ShareCandidate>> perServer = new ArrayList<>();
     for (StorageServer s : permuted) {
       List<ShareInfo> shares;
       try {
@@ -90,24 +87,18 @@ public final class Downloader {
         log.info("download of {}: {} unavailable: {}", si, s.location(), e.toString());
         continue;
       }
-      boolean used = false;
+      List<ShareCandidate> held = new ArrayList<>();
       for (ShareInfo info : shares) {
-        if (info.kind() != ShareKind.IMMUTABLE) {
-          continue;
-        }
-        ShareCandidate c = new ShareCandidate(info.shareNumber(), ShareSource.of(s, si, info.shareNumber()),
-            s.id().toBase32());
-        if (!used && seen.add(info.shareNumber().value())) {
-          first.add(c);
-          used = true;
-        } else {
-          rest.add(c);
+        if (info.kind() == ShareKind.IMMUTABLE) {
+          held.add(new ShareCandidate(info.shareNumber(), ShareSource.of(s, si, info.shareNumber()),
+              s.id().toBase32()));
         }
       }
+      perServer.add(held);
     }
-    first.addAll(rest);
+    List<ShareCandidate> candidates = ShareCandidate.spreadAcrossServers(perServer);
     try {
-      ChkDownloader.Result r = ChkDownloader.download(cap, first, out);
+      ChkDownloader.Result r = ChkDownloader.download(cap, candidates, out);
       for (ShareFailure f : r.failures()) {
         log.info("download of {}: {} unusable: {}", si, f.candidate(), f.reason());
       }

@@ -21,7 +21,4 @@ public record EncodingParameters(int k, int n, int happy, int maxSegmentSize) {
     }
   }
 
-  public EncodingParameters withK(int newK) {
-    return new EncodingParameters(newK, n, Math.min(happy, n), maxSegmentSize);
-  }
 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Servers-of-happiness (Tahoe's servers-of-happiness.rst): the size of a maximum matching in the
@@ -70,10 +69,4 @@ public final class Happiness {
     return false;
   }
 
-  /** Convenience for tests and reports: the distinct share numbers present. */
-  public static <S> int distinctShares(Map<S, ? extends Collection<Integer>> placements) {
-    Set<Integer> all = new java.util.HashSet<>();
-    placements.values().forEach(all::addAll);
-    return all.size();
-  }
 }

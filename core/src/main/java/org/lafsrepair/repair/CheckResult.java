@@ -1,7 +1,6 @@
 package org.lafsrepair.repair;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.SortedMap;
@@ -102,17 +101,10 @@ public record CheckResult(
     return s;
   }
 
-  /** Number of servers that answered. */
-  public int serversRespondingCount() {
-    return serversResponding.size();
-  }
 
   /** Spare shares beyond k (negative when unrecoverable): how close the file is to loss. */
   public int spareShares() {
     return goodShares - needed;
   }
 
-  static SortedMap<ShareNumber, List<ServerId>> sharemapOf(Map<ShareNumber, List<ServerId>> m) {
-    return new TreeMap<>(m);
-  }
 }

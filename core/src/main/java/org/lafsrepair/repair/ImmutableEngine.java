@@ -379,27 +379,18 @@ final class ImmutableEngine {
    * (spreading reads), then the remaining copies as fallbacks.
    */
   private static List<ShareCandidate> sources(Survey s) {
-    List<ShareCandidate> first = new ArrayList<>();
-    List<ShareCandidate> rest = new ArrayList<>();
-    Set<ShareNumber> seen = new java.util.HashSet<>();
+    List<List<ShareCandidate>> perServer = new ArrayList<>();
     for (StorageServer server : s.responding()) {
-      boolean usedServer = false;
-      for (Map.Entry<ShareNumber, ShareVerdict> e : s.verdicts().getOrDefault(server, Map.of()).entrySet()) {
-        if (!e.getValue().isGood()) {
-          continue;
+      List<ShareCandidate> good = new ArrayList<>();
+      s.verdicts().getOrDefault(server, Map.of()).forEach((sh, v) -> {
+        if (v.isGood()) {
+          good.add(new ShareCandidate(sh, ShareSource.of(server, s.si(), sh),
+              server.id() + " (" + server.location() + ")"));
         }
-        ShareCandidate c = new ShareCandidate(e.getKey(), ShareSource.of(server, s.si(), e.getKey()),
-            server.id() + " (" + server.location() + ")");
-        if (!usedServer && seen.add(e.getKey())) {
-          first.add(c);
-          usedServer = true;
-        } else {
-          rest.add(c);
-        }
-      }
+      });
+      perServer.add(good);
     }
-    first.addAll(rest);
-    return first;
+    return ShareCandidate.spreadAcrossServers(perServer);
   }
 
   private void adviseAll(Survey s, PlacementPlan plan, boolean dryRun, List<String> problems) {
