@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * metadata checked out, reads block s from each, checks every block against its share's validated
  * block tree, decodes the missing primary blocks, and checks the segment's ciphertext against the
  * crypttext hash tree. A share that fails (bad block, short read, server error) is dropped for
- * good and the next candidate takes its place. Not thread-safe.
+ * good and the next candidate takes its place. Not thread-safe: each thread fetching segments
+ * works on its own {@link #lane()}.
  */
 final class SegmentFetcher {
   private static final Logger log = LoggerFactory.getLogger(SegmentFetcher.class);
@@ -52,6 +53,36 @@ final class SegmentFetcher {
 
   List<ShareFailure> failures() {
     return List.copyOf(failures);
+  }
+
+  /**
+   * A fetcher for another thread: the same opened and checked shares (their metadata is read-only
+   * once checked), but its own active set, buffers, hashers and failure list. A share one lane
+   * drops stays usable to the others until they find its fault themselves; every segment is
+   * still checked against the crypttext tree whichever lane fetches it.
+   */
+  SegmentFetcher lane() {
+    if (reference == null) {
+      throw new IllegalStateException("no share opened yet");
+    }
+    return new SegmentFetcher(this);
+  }
+
+  private SegmentFetcher(SegmentFetcher from) {
+    this.uebHash = from.uebHash;
+    this.k = from.k;
+    this.n = from.n;
+    this.size = from.size;
+    this.pending = new ArrayList<>(from.pending);
+    this.spares.addAll(from.spares);
+    this.spareCandidates.addAll(from.spareCandidates);
+    this.active.addAll(from.active);
+    this.activeCandidates.addAll(from.activeCandidates);
+    this.reference = from.reference;
+    this.codec = from.codec;
+    this.blocks = new byte[k][reference.geometry.blockSize()];
+    this.blockHasher = new TaggedHasher(Hashes.TAG_BLOCK);
+    this.segHasher = new TaggedHasher(Hashes.TAG_CRYPTTEXT_SEGMENT);
   }
 
   /** Opens candidates until k distinct usable shares are active. */

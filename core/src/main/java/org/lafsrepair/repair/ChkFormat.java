@@ -2,6 +2,7 @@ package org.lafsrepair.repair;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.lafsrepair.immutable.ShareCandidate;
 import java.util.stream.Collectors;
 import org.lafsrepair.cap.ChkVerifyCap;
@@ -55,10 +56,11 @@ final class ChkFormat implements ImmutableFormat {
   }
 
   @Override
-  public void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
+  public void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
+      Executor executor, int parallelism)
       throws StorageException, RebuildException {
     try {
-      ChkRebuilder.rebuild(cap, sources, sinks);
+      ChkRebuilder.rebuild(cap, sources, sinks, executor, parallelism);
     } catch (org.lafsrepair.immutable.NotEnoughSharesException | org.lafsrepair.immutable.CorruptFileException e) {
       throw new RebuildException(e.getMessage(), e);
     }

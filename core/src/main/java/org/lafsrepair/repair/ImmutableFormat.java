@@ -2,6 +2,7 @@ package org.lafsrepair.repair;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.lafsrepair.immutable.ShareCandidate;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
@@ -24,8 +25,11 @@ interface ImmutableFormat {
   /**
    * Writes the complete bytes of every share in {@code sinks}, decoding from {@code sources}
    * (verified good shares in order of preference; at least k distinct share numbers; the rest
-   * are fallbacks if a source fails), byte-identical to what the original uploader wrote.
+   * are fallbacks if a source fails), byte-identical to what the original uploader wrote. Up to
+   * {@code parallelism} segments may be in work at once on {@code executor}; every sink is
+   * written from the calling thread only.
    */
-  void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
+  void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
+      Executor executor, int parallelism)
       throws StorageException, RebuildException;
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -13,6 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -124,5 +130,114 @@ class ChkRebuilderTest {
         () -> ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources));
     assertEquals(4, e.good());
     assertFalse(e.failures().isEmpty());
+  }
+
+  /** Rebuilds shares 0-3 of a multi-segment file from 4, 5, 6 with the given pool and lanes. */
+  private static void parallelRebuildMatches(Executor pool, int parallelism) throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    List<ShareCandidate> sources = List.of(candidate(c, 4), candidate(c, 5), candidate(c, 6));
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources);
+    Thread caller = Thread.currentThread();
+    Map<ShareNumber, ShareSink> sinks = new HashMap<>();
+    Map<Integer, MemorySink> mem = new HashMap<>();
+    long[] lastBlockOffset = {-1};
+    for (int w = 0; w < 4; w++) {
+      MemorySink m = new MemorySink(p.shareLength());
+      mem.put(w, m);
+      int row = w;
+      sinks.put(ShareNumber.of(w), (offset, data) -> {
+        assertEquals(caller, Thread.currentThread(), "sinks are written from the calling thread");
+        if (row == 0 && offset >= p.layout().dataOffset()
+            && offset < p.layout().dataOffset() + p.geometry().shareDataSize()) {
+          assertTrue(offset > lastBlockOffset[0], "blocks arrive in segment order");
+          lastBlockOffset[0] = offset;
+        }
+        m.write(offset, data);
+      });
+    }
+    p.rebuild(sinks, pool, parallelism);
+    for (int w = 0; w < 4; w++) {
+      assertTrue(mem.get(w).complete());
+      assertArrayEquals(c.share(w).shareData(), mem.get(w).bytes(), "share " + w + " with " + parallelism + " lanes");
+    }
+  }
+
+  @Test
+  void parallelRebuildWritesTheSameBytesInOrderFromTheCallingThread() throws Exception {
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      for (int lanes : new int[] {1, 2, 3, 8}) {
+        parallelRebuildMatches(pool, lanes);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    parallelRebuildMatches(Runnable::run, 4);
+  }
+
+  @Test
+  void parallelRebuildFinishesWhenThePoolNeverRunsItsTasks() throws Exception {
+    // A pool whose only thread is stuck (or which rejects work) must not hang the rebuild: the
+    // calling thread runs any task no worker has started.
+    ExecutorService stuck = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    stuck.execute(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertTimeoutPreemptively(Duration.ofSeconds(60), () -> parallelRebuildMatches(stuck, 2));
+    } finally {
+      release.countDown();
+      stuck.shutdownNow();
+    }
+    ExecutorService closed = Executors.newSingleThreadExecutor();
+    closed.shutdown();
+    parallelRebuildMatches(closed, 3);
+  }
+
+  @Test
+  void parallelLanesEachDropACorruptSourceAndReportItOnce() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    byte[] bad = c.share(5).shareData();
+    int segs = ChkGeometry.forUpload(3, 10, 1100000, 131072).numSegments();
+    for (int s = 0; s < segs; s++) {
+      bad[36 + s * 43691 + 7] ^= 0x40; // every segment's block: whichever lane fetches it fails
+    }
+    List<ShareCandidate> sources = List.of(candidate(c, 4),
+        new ShareCandidate(ShareNumber.of(5), ShareSource.of(bad), "bad"), candidate(c, 6), candidate(c, 8));
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources);
+    MemorySink m0 = new MemorySink(p.shareLength());
+    MemorySink m9 = new MemorySink(p.shareLength());
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      p.rebuild(Map.of(ShareNumber.of(0), m0, ShareNumber.of(9), m9), pool, 3);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertArrayEquals(c.share(0).shareData(), m0.bytes());
+    assertArrayEquals(c.share(9).shareData(), m9.bytes());
+    assertEquals(1, p.failures().size(), p.failures()::toString);
+    assertEquals("bad", p.failures().get(0).candidate().origin());
+  }
+
+  @Test
+  void parallelRebuildFailsCleanlyWhenTooFewSourcesRemain() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    byte[] bad = c.share(5).shareData();
+    bad[36 + 3 * 43691 + 1] ^= 1;
+    List<ShareCandidate> sources = List.of(candidate(c, 4),
+        new ShareCandidate(ShareNumber.of(5), ShareSource.of(bad), "bad"), candidate(c, 6));
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      assertThrows(NotEnoughSharesException.class,
+          () -> p.rebuild(Map.of(ShareNumber.of(0), new MemorySink(p.shareLength())), pool, 2));
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
