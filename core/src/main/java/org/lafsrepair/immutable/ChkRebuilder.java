@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.zip.CRC32C;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.codec.ErasureCodec;
 import org.lafsrepair.internal.crypto.Hashes;
@@ -77,6 +78,9 @@ public final class ChkRebuilder {
   public static final class Prepared {
     private final SegmentFetcher fetcher;
     private final List<ShareMetadata> opened;
+    /** Per rebuilt share, what was written; published once the share tree accepted them. */
+    private final Map<Integer, WrittenBlocks> pendingWritten = new HashMap<>();
+    private final Map<ShareNumber, WrittenBlocks> written = new HashMap<>();
     /** Failures found by the extra lanes of a parallel rebuild. */
     private final List<ShareFailure> extraFailures = new ArrayList<>();
     private boolean used;
@@ -202,6 +206,15 @@ public final class ChkRebuilder {
         ShareWriter.writeMetadata(
             e.getValue(), layout, ctTree, blockTrees.get(w), chainBytes(shareTree, n, w), ueb);
       }
+      pendingWritten.forEach((r, wb) -> written.put(ShareNumber.of(r), wb));
+    }
+
+    /**
+     * What {@link #rebuild} wrote into share {@code shnum}, for a cheap read-back with {@link
+     * ChkVerifier#verifyWritten}; empty unless the rebuild completed and wrote that share.
+     */
+    public java.util.Optional<WrittenBlocks> written(ShareNumber shnum) {
+      return java.util.Optional.ofNullable(written.get(shnum));
     }
 
     /** The share tree with every source's (already validated) chain in it. */
@@ -262,10 +275,14 @@ public final class ChkRebuilder {
       long dataOffset = ShareLayout.forUpload(g).dataOffset();
       // One more lane than workers, so a segment is being computed while another is written.
       int laneCount = parallelism <= 1 ? 1 : Math.min(segs, parallelism + 1);
+      int[][] crcs = new int[n][];
+      for (int r : sinks.keySet()) {
+        crcs[r] = new int[segs];
+      }
       List<Lane> lanes = new ArrayList<>();
-      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves));
+      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves, crcs));
       for (int i = 1; i < laneCount; i++) {
-        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves));
+        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs));
       }
       try {
         if (laneCount == 1) {
@@ -281,6 +298,9 @@ public final class ChkRebuilder {
         for (Lane l : lanes.subList(1, lanes.size())) {
           extraFailures.addAll(l.fetcher.failures());
         }
+      }
+      for (int r : sinks.keySet()) {
+        pendingWritten.put(r, new WrittenBlocks(ShareNumber.of(r), leaves[r], crcs[r]));
       }
       return leaves;
     }
@@ -375,12 +395,15 @@ public final class ChkRebuilder {
       private final byte[][] check;
       private final byte[][] rowBlock;
       private final TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
+      private final CRC32C crc = new CRC32C();
+      private final int[][] crcs;
       private final ErasureCodec codec;
       private int segment = -1;
 
       Lane(SegmentFetcher fetcher, ChkGeometry g, TreeSet<Integer> rows, int[] checkRows,
-          byte[][] leaves) {
+          byte[][] leaves, int[][] crcs) {
         this.fetcher = fetcher;
+        this.crcs = crcs;
         this.g = g;
         this.rows = rows;
         this.checkRows = checkRows;
@@ -408,6 +431,11 @@ public final class ChkRebuilder {
         }
         for (int r : rows) {
           hasher.hash(rowBlock[r], 0, blen, leaves[r], s * Hashes.HASH_LENGTH);
+          if (crcs[r] != null) {
+            crc.reset();
+            crc.update(rowBlock[r], 0, blen);
+            crcs[r][s] = (int) crc.getValue();
+          }
         }
         segment = s;
       }

@@ -274,9 +274,10 @@ final class ImmutableEngine {
     }
     Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
     uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
+    ImmutableFormat.ReadBack readBack = fmt::verify;
     try {
       if (!sinks.isEmpty()) {
-        fmt.rebuild(sources, sinks, settings.executor(), settings.rebuildParallelism());
+        readBack = fmt.rebuild(sources, sinks, settings.executor(), settings.rebuildParallelism());
       }
     } catch (StorageException | RebuildException | RuntimeException e) {
       problems.add("rebuild failed: " + e.getMessage());
@@ -294,7 +295,8 @@ final class ImmutableEngine {
     for (Map.Entry<ShareNumber, ImmutableUpload> e : uploads.entrySet()) {
       StorageServer target = byId.get(writeOf.get(e.getKey()).server());
       ImmutableUpload upload = e.getValue();
-      landings.put(e.getKey(), settings.executor().submit(() -> land(upload, target, s.si(), fmt)));
+      ImmutableFormat.ReadBack check = readBack;
+      landings.put(e.getKey(), settings.executor().submit(() -> land(upload, target, s.si(), check)));
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
     for (Map.Entry<ShareNumber, Future<Landing>> e : landings.entrySet()) {
@@ -344,7 +346,7 @@ final class ImmutableEngine {
 
   /** Commits one upload (aborting it if that fails) and verifies what the server then serves. */
   private static Landing land(ImmutableUpload upload, StorageServer target, StorageIndex si,
-      ImmutableFormat fmt) {
+      ImmutableFormat.ReadBack readBack) {
     try {
       upload.commit();
     } catch (StorageException | RuntimeException ex) {
@@ -353,7 +355,7 @@ final class ImmutableEngine {
       abortProblems.add(0, String.valueOf(ex.getMessage()));
       return new Landing(null, String.join("; ", abortProblems));
     }
-    return new Landing(fmt.verify(upload.shareNumber(), ShareSource.of(target, si, upload.shareNumber())), null);
+    return new Landing(readBack.check(upload.shareNumber(), ShareSource.of(target, si, upload.shareNumber())), null);
   }
 
   /**

@@ -28,8 +28,18 @@ interface ImmutableFormat {
    * are fallbacks if a source fails), byte-identical to what the original uploader wrote. Up to
    * {@code parallelism} segments may be in work at once on {@code executor}; every sink is
    * written from the calling thread only.
+   *
+   * @return how to check a rebuilt share once committed: at least as strict as {@link #verify}
+   *     about everything the file's hashes cover, but free to compare the blocks with what was
+   *     written instead of hashing them again
    */
-  void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
+  ReadBack rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
       Executor executor, int parallelism)
       throws StorageException, RebuildException;
+
+  /** Checks a committed rebuilt share as the server now serves it. Thread-safe. */
+  @FunctionalInterface
+  interface ReadBack {
+    ShareVerdict check(ShareNumber shnum, ShareSource share);
+  }
 }

@@ -240,4 +240,38 @@ class ChkRebuilderTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void readBackOfARebuiltShareComparesBlocksWithWhatWasWritten() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c),
+        List.of(candidate(c, 4), candidate(c, 5), candidate(c, 6)));
+    assertTrue(p.written(ShareNumber.of(0)).isEmpty(), "nothing written before the rebuild");
+    MemorySink m0 = new MemorySink(p.shareLength());
+    MemorySink m7 = new MemorySink(p.shareLength());
+    p.rebuild(Map.of(ShareNumber.of(0), m0, ShareNumber.of(7), m7));
+    WrittenBlocks w0 = p.written(ShareNumber.of(0)).orElseThrow();
+    WrittenBlocks w7 = p.written(ShareNumber.of(7)).orElseThrow();
+    var cap = ChkVerifierTest.verifyCap(c);
+    assertTrue(ChkVerifier.verifyWritten(cap, ShareSource.of(m0.bytes()), w0).isGood());
+    assertTrue(ChkVerifier.verifyWritten(cap, ShareSource.of(m7.bytes()), w7).isGood());
+
+    byte[] flippedBlock = m0.bytes();
+    flippedBlock[36 + 4 * 43691 + 17] ^= 1;
+    ShareVerdict v = ChkVerifier.verifyWritten(cap, ShareSource.of(flippedBlock), w0);
+    assertFalse(v.isGood());
+    assertTrue(v.toString().contains("differs from the block written"), v::toString);
+
+    byte[] truncated = java.util.Arrays.copyOf(m0.bytes(), 36 + 3 * 43691);
+    assertFalse(ChkVerifier.verifyWritten(cap, ShareSource.of(truncated), w0).isGood());
+
+    byte[] flippedUeb = m0.bytes();
+    flippedUeb[flippedUeb.length - 5] ^= 1;
+    assertFalse(ChkVerifier.verifyWritten(cap, ShareSource.of(flippedUeb), w0).isGood());
+
+    // Another share's record never vouches for this one.
+    assertFalse(ChkVerifier.verifyWritten(cap, ShareSource.of(m0.bytes()), w7).isGood());
+    // The original, independently written share agrees with what the rebuild wrote.
+    assertTrue(ChkVerifier.verifyWritten(cap, ShareSource.of(c.share(7).shareData()), w7).isGood());
+  }
 }

@@ -288,4 +288,45 @@ class ChkRepairTest {
       assertEquals(fresh.corruptShares(), result.post().corruptShares());
     }
   }
+
+  @Test
+  void aNewShareThatReadsBackDifferentlyIsNotCounted() throws Exception {
+    // Every server corrupts reads of share 2 inside its first block: the rebuilt share lands,
+    // but the read-back sees a block that differs from what was written.
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], new byte[300_000]);
+    f.delete(2);
+    for (MemoryStorageServer s : f.servers()) {
+      s.faults().corruptReads(f.si(), ShareNumber.of(2), 0x24 + 1000, 0x10);
+    }
+    try (Repairer r = Repairer.builder(f.grid()).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      assertFalse(result.successful());
+      assertTrue(result.written().stream().noneMatch(p -> p.shareNumber().value() == 2), result.written().toString());
+      assertTrue(result.problems().stream().anyMatch(p -> p.contains("did not verify") && p.contains("differs from the block written")),
+          result.problems().toString());
+      assertFalse(result.post().healthy());
+    }
+  }
+
+  @Test
+  void parallelAndSequentialRebuildsWriteTheSameShares() throws Exception {
+    byte[] data = new byte[1_500_000];
+    new Random(9).nextBytes(data);
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], data);
+    Map<Integer, byte[]> original = f.shareBytes();
+    for (int lanes : new int[] {1, 2, 5}) {
+      for (int sh = 0; sh < 7; sh++) {
+        f.delete(sh);
+      }
+      try (Repairer r = Repairer.builder(f.grid()).rebuildParallelism(lanes).build()) {
+        RepairResult result = r.repair(f.verifyCap());
+        assertTrue(result.successful(), result.problems().toString());
+        assertEquals(7, result.written().size());
+      }
+      Map<Integer, byte[]> now = f.shareBytes();
+      for (int sh = 0; sh < 10; sh++) {
+        assertArrayEquals(original.get(sh), now.get(sh), "share " + sh + " with " + lanes + " lanes");
+      }
+    }
+  }
 }
