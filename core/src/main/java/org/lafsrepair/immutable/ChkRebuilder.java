@@ -67,11 +67,21 @@ public final class ChkRebuilder {
     prepare(cap, sources).rebuild(wanted);
   }
 
-  /** Both steps at once, segments in parallel: see {@link Prepared#rebuild(Map, Executor, int)}. */
-  public static void rebuild(ChkVerifyCap cap, List<ShareCandidate> sources,
-      Map<ShareNumber, ShareSink> wanted, Executor executor, int parallelism)
-      throws NotEnoughSharesException, CorruptFileException, StorageException {
-    prepare(cap, sources).rebuild(wanted, executor, parallelism);
+  /** How the decoded data is checked while rebuilding. */
+  public enum SegmentCheck {
+    /**
+     * Every decoded segment is checked against the file's crypttext hash tree before it is
+     * encoded; a bad source is found at once, dropped, and a spare takes its place.
+     */
+    EVERY_SEGMENT,
+    /**
+     * For sources the caller verified moments ago: the per-segment crypttext hashes are skipped
+     * (one hash pass fewer over the file), and the result is checked at the end instead, where
+     * every rebuilt share's block-tree root must link to the file's share root, as always. If a
+     * source changed since its verification, the rebuild fails with {@link
+     * SourcesChangedException} and must be redone, with fresh sinks, in {@link #EVERY_SEGMENT}.
+     */
+    AT_END
   }
 
   /** Sources opened and checked; ready to write new shares. */
@@ -140,14 +150,29 @@ public final class ChkRebuilder {
       rebuild(wanted, Runnable::run, 1);
     }
 
-    /**
-     * As {@link #rebuild(Map)}, with up to {@code parallelism} segments in work at once on {@code
-     * executor} (the calling thread takes part and does all the writing, in segment order). Same
-     * bytes, same checks; memory grows to O(segment size × (k + rows) × (parallelism + 1)).
-     */
+    /** As {@link #rebuild(Map, Executor, int)}, checking every segment. */
     public void rebuild(Map<ShareNumber, ShareSink> wanted, Executor executor, int parallelism)
         throws NotEnoughSharesException, CorruptFileException, StorageException {
+      try {
+        rebuild(wanted, executor, parallelism, SegmentCheck.EVERY_SEGMENT);
+      } catch (SourcesChangedException e) {
+        throw new IllegalStateException("only AT_END reports changed sources", e);
+      }
+    }
+
+    /**
+     * As {@link #rebuild(Map)}, with up to {@code parallelism} segments in work at once on {@code
+     * executor} (the calling thread takes part and does all the writing, in segment order), and
+     * the decoded data checked as {@code check} says. Same bytes; memory grows to O(segment size
+     * × (k + rows) × (parallelism + 1)).
+     *
+     * @throws SourcesChangedException only with {@link SegmentCheck#AT_END}: see there
+     */
+    public void rebuild(Map<ShareNumber, ShareSink> wanted, Executor executor, int parallelism,
+        SegmentCheck check)
+        throws NotEnoughSharesException, CorruptFileException, SourcesChangedException, StorageException {
       Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(check, "check");
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
       }
@@ -167,6 +192,9 @@ public final class ChkRebuilder {
       }
       if (sinks.isEmpty()) {
         return;
+      }
+      if (check == SegmentCheck.AT_END) {
+        fetcher.checkSegmentsAtEndOnly();
       }
       IncompleteHashTree shareTree = knownShareTree(g);
       TreeSet<Integer> rows = new TreeSet<>(sinks.keySet());
@@ -195,6 +223,10 @@ public final class ChkRebuilder {
       try {
         shareTree.addHashes(Map.of(), newLeaves);
       } catch (HashTreeException e) {
+        if (check == SegmentCheck.AT_END) {
+          throw new SourcesChangedException("rebuilt shares do not match the file's share hash tree"
+              + " (a source changed since it was verified?): " + e.getMessage());
+        }
         throw new CorruptFileException(
             "re-encoded shares do not match the file's share hash tree: " + e.getMessage());
       }

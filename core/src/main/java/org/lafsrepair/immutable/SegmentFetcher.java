@@ -35,6 +35,8 @@ final class SegmentFetcher {
   private final List<ShareCandidate> spareCandidates = new ArrayList<>();
 
   private ShareMetadata reference;
+  /** False when the caller verified the sources moments ago and checks the result at the end. */
+  private boolean checkEverySegment = true;
   private ErasureCodec codec;
   private byte[][] blocks;
   private TaggedHasher blockHasher;
@@ -79,6 +81,7 @@ final class SegmentFetcher {
     this.active.addAll(from.active);
     this.activeCandidates.addAll(from.activeCandidates);
     this.reference = from.reference;
+    this.checkEverySegment = from.checkEverySegment;
     this.codec = from.codec;
     this.blocks = new byte[k][reference.geometry.blockSize()];
     this.blockHasher = new TaggedHasher(Hashes.TAG_BLOCK);
@@ -104,6 +107,15 @@ final class SegmentFetcher {
     List<ShareMetadata> all = new ArrayList<>(active);
     all.addAll(spares);
     return all;
+  }
+
+  /**
+   * Skips the per-segment crypttext check (only the zero padding is still checked): for sources
+   * verified moments before, whose decoded output the caller checks as a whole afterwards. A
+   * source that changed in between is then noticed only at that final check.
+   */
+  void checkSegmentsAtEndOnly() {
+    checkEverySegment = false;
   }
 
   ChkGeometry geometry() {
@@ -233,7 +245,8 @@ final class SegmentFetcher {
         continue;
       }
       decode(primary, blen);
-      if (segmentMatches(s, primary, blen)) {
+      boolean padded = paddingIsZero(s, primary, blen);
+      if (padded && (!checkEverySegment || segmentMatches(s, primary, blen))) {
         return;
       }
       boolean blamed = false;
@@ -302,23 +315,31 @@ final class SegmentFetcher {
     codec.decodeInto(shnums, blocks, 0, blen, missing, outs, 0);
   }
 
-  /** The unpadded segment hashes to its crypttext leaf and the padding is zeros. */
+  /** The unpadded segment hashes to its crypttext leaf. */
   private boolean segmentMatches(int s, byte[][] primary, int blen) {
-    ChkGeometry g = reference.geometry;
-    int dataLen = g.segmentDataSize(s);
+    int dataLen = reference.geometry.segmentDataSize(s);
     segHasher.start();
     for (int j = 0; j < k; j++) {
       int dl = Math.max(0, Math.min(blen, dataLen - j * blen));
       if (dl > 0) {
         segHasher.update(primary[j], 0, dl);
       }
+    }
+    return reference.crypttextLeafEquals(s, segHasher.finish());
+  }
+
+  /** The bytes past the segment's data (the tail segment's padding) are zeros. */
+  private boolean paddingIsZero(int s, byte[][] primary, int blen) {
+    int dataLen = reference.geometry.segmentDataSize(s);
+    for (int j = 0; j < k; j++) {
+      int dl = Math.max(0, Math.min(blen, dataLen - j * blen));
       for (int i = dl; i < blen; i++) {
         if (primary[j][i] != 0) {
           return false;
         }
       }
     }
-    return reference.crypttextLeafEquals(s, segHasher.finish());
+    return true;
   }
 
   private boolean blockMatches(ShareMetadata m, int s, byte[] block, int blen) {

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.immutable.ChkRebuilder;
 import org.lafsrepair.immutable.ChkVerifier;
+import org.lafsrepair.immutable.SourcesChangedException;
 import org.lafsrepair.immutable.WrittenBlocks;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
@@ -68,17 +69,20 @@ final class ChkFormat implements ImmutableFormat {
 
   @Override
   public ReadBack rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
-      Executor executor, int parallelism)
+      Executor executor, int parallelism, boolean sourcesVerified)
       throws StorageException, RebuildException {
     try {
       ChkRebuilder.Prepared p = ChkRebuilder.prepare(cap, sources);
-      p.rebuild(sinks, executor, parallelism);
+      p.rebuild(sinks, executor, parallelism,
+          sourcesVerified ? ChkRebuilder.SegmentCheck.AT_END : ChkRebuilder.SegmentCheck.EVERY_SEGMENT);
       return (shnum, share) -> {
         Optional<WrittenBlocks> w = p.written(shnum);
         return w.isEmpty() ? verify(shnum, share) : convert(() -> ChkVerifier.verifyWritten(cap, share, w.get()));
       };
     } catch (org.lafsrepair.immutable.NotEnoughSharesException | org.lafsrepair.immutable.CorruptFileException e) {
       throw new RebuildException(e.getMessage(), e);
+    } catch (SourcesChangedException e) {
+      throw new RebuildException(e.getMessage(), e, true);
     }
   }
 }

@@ -253,36 +253,36 @@ final class ImmutableEngine {
       return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
 
-    // Open every upload first; a server refusing one is dropped from this round.
+    // The survivors were verified moments ago, so the first attempt checks the rebuilt data once
+    // at the end; if a source changed since, everything written is aborted and a second attempt
+    // checks every segment (and drops the bad source).
     Map<ShareNumber, ImmutableUpload> uploads = new TreeMap<>();
     Map<ShareNumber, PlacementPlan.Write> writeOf = new HashMap<>();
-    for (PlacementPlan.Write w : plan.writes()) {
-      if (uploads.containsKey(w.shareNumber())) {
-        continue; // one new copy per share number per round is enough
-      }
-      StorageServer target = byId.get(w.server());
-      LeaseSecrets lease = settings.leases().forShare(s.si(), w.server());
-      try {
-        ImmutableUpload u = w.replacesCorrupt()
-            ? target.replaceImmutable(s.si(), w.shareNumber(), s.shareSize(), lease)
-            : target.allocate(s.si(), w.shareNumber(), s.shareSize(), lease);
-        uploads.put(w.shareNumber(), u);
-        writeOf.put(w.shareNumber(), w);
-      } catch (StorageException | RuntimeException e) {
-        problems.add("cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage());
-      }
-    }
-    Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
-    uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
     ImmutableFormat.ReadBack readBack = fmt::verify;
-    try {
-      if (!sinks.isEmpty()) {
-        readBack = fmt.rebuild(sources, sinks, settings.executor(), settings.rebuildParallelism());
+    for (boolean trusting = s.verified(); ; trusting = false) {
+      openUploads(s, plan, byId, uploads, writeOf, problems);
+      Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
+      uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
+      try {
+        if (!sinks.isEmpty()) {
+          readBack = fmt.rebuild(sources, sinks, settings.executor(), settings.rebuildParallelism(), trusting);
+        }
+        break;
+      } catch (RebuildException e) {
+        abortAll(uploads, problems);
+        if (trusting && e.retryWithFreshSinks()) {
+          log.warn("{}: {}; rebuilding again, checking every segment", s.si(), e.getMessage());
+          uploads.clear();
+          writeOf.clear();
+          continue;
+        }
+        problems.add("rebuild failed: " + e.getMessage());
+        return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
+      } catch (StorageException | RuntimeException e) {
+        problems.add("rebuild failed: " + e.getMessage());
+        abortAll(uploads, problems);
+        return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
       }
-    } catch (StorageException | RebuildException | RuntimeException e) {
-      problems.add("rebuild failed: " + e.getMessage());
-      abortAll(uploads, problems);
-      return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
 
     List<RepairResult.PlacedShare> written = new ArrayList<>();
@@ -339,6 +339,28 @@ final class ImmutableEngine {
     }
     adviseAll(s, plan, false, problems);
     return new Outcome(plan, written, replaced, removed, bytes, problems);
+  }
+
+  /** Opens an upload for each planned write; a server refusing one is dropped from this round. */
+  private void openUploads(Survey s, PlacementPlan plan, Map<ServerId, StorageServer> byId,
+      Map<ShareNumber, ImmutableUpload> uploads, Map<ShareNumber, PlacementPlan.Write> writeOf,
+      List<String> problems) {
+    for (PlacementPlan.Write w : plan.writes()) {
+      if (uploads.containsKey(w.shareNumber())) {
+        continue; // one new copy per share number per round is enough
+      }
+      StorageServer target = byId.get(w.server());
+      LeaseSecrets lease = settings.leases().forShare(s.si(), w.server());
+      try {
+        ImmutableUpload u = w.replacesCorrupt()
+            ? target.replaceImmutable(s.si(), w.shareNumber(), s.shareSize(), lease)
+            : target.allocate(s.si(), w.shareNumber(), s.shareSize(), lease);
+        uploads.put(w.shareNumber(), u);
+        writeOf.put(w.shareNumber(), w);
+      } catch (StorageException | RuntimeException e) {
+        problems.add("cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage());
+      }
+    }
   }
 
   /** A new share after its commit: the read-back verdict, or why the commit failed. */

@@ -274,4 +274,38 @@ class ChkRebuilderTest {
     // The original, independently written share agrees with what the rebuild wrote.
     assertTrue(ChkVerifier.verifyWritten(cap, ShareSource.of(c.share(7).shareData()), w7).isGood());
   }
+
+  @Test
+  void checkingAtTheEndWritesTheSameBytesAndRefusesASourceThatChanged() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    var cap = ChkVerifierTest.verifyCap(c);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      ChkRebuilder.Prepared good = ChkRebuilder.prepare(cap,
+          List.of(candidate(c, 4), candidate(c, 5), candidate(c, 6)));
+      MemorySink m1 = new MemorySink(good.shareLength());
+      MemorySink m8 = new MemorySink(good.shareLength());
+      good.rebuild(Map.of(ShareNumber.of(1), m1, ShareNumber.of(8), m8), pool, 2, ChkRebuilder.SegmentCheck.AT_END);
+      assertArrayEquals(c.share(1).shareData(), m1.bytes());
+      assertArrayEquals(c.share(8).shareData(), m8.bytes());
+
+      byte[] changed = c.share(5).shareData();
+      changed[36 + 6 * 43691 + 99] ^= 0x20;
+      List<ShareCandidate> sources = List.of(candidate(c, 4),
+          new ShareCandidate(ShareNumber.of(5), ShareSource.of(changed), "changed"), candidate(c, 6), candidate(c, 9));
+      ChkRebuilder.Prepared trusting = ChkRebuilder.prepare(cap, sources);
+      MemorySink t1 = new MemorySink(trusting.shareLength());
+      assertThrows(SourcesChangedException.class, () -> trusting.rebuild(Map.of(ShareNumber.of(1), t1), pool, 2,
+          ChkRebuilder.SegmentCheck.AT_END));
+      assertTrue(trusting.written(ShareNumber.of(1)).isEmpty(), "nothing vouched for after a failed rebuild");
+
+      ChkRebuilder.Prepared careful = ChkRebuilder.prepare(cap, sources);
+      MemorySink c1 = new MemorySink(careful.shareLength());
+      careful.rebuild(Map.of(ShareNumber.of(1), c1), pool, 2, ChkRebuilder.SegmentCheck.EVERY_SEGMENT);
+      assertArrayEquals(c.share(1).shareData(), c1.bytes());
+      assertEquals(1, careful.failures().size(), careful.failures()::toString);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

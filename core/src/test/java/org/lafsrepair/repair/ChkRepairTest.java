@@ -329,4 +329,34 @@ class ChkRepairTest {
       }
     }
   }
+
+  @Test
+  void aSourceThatChangesAfterThePreCheckIsCaughtAndTheRebuildRedoneCarefully() throws Exception {
+    byte[] data = new byte[700_000];
+    new Random(3).nextBytes(data);
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], data);
+    Map<Integer, byte[]> original = f.shareBytes();
+    for (int sh = 0; sh < 4; sh++) {
+      f.delete(sh);
+    }
+    MemoryStorageServer flaky = f.holder(4);
+    // Right after the pre-repair check verified share 4, its server starts serving a flipped
+    // byte in segment 2's block: the trusting rebuild fails its final check, the careful one
+    // drops share 4 and rebuilds from the other survivors.
+    RepairListener flipAfterCheck = new RepairListener() {
+      @Override
+      public void checked(CheckResult result, long nanos) {
+        flaky.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
+      }
+    };
+    try (Repairer r = Repairer.builder(f.grid()).listener(flipAfterCheck).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      assertEquals(4, result.written().size(), result.problems().toString());
+    }
+    flaky.faults().clear();
+    Map<Integer, byte[]> now = f.shareBytes();
+    for (int sh = 0; sh < 10; sh++) {
+      assertArrayEquals(original.get(sh), now.get(sh), "share " + sh);
+    }
+  }
 }
