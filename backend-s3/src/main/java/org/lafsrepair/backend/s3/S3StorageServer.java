@@ -493,7 +493,14 @@ public final class S3StorageServer implements StorageServer {
     if (uploads.putIfAbsent(key, up) != null) {
       throw new ShareConflictException(location + ": an upload of " + si + " " + shnum + " is in progress");
     }
+    if (!up.isMultipart()) {
+      // One PUT with If-None-Match: * at commit refuses an existing share; a HEAD here would
+      // double the requests of every small upload (the SPI lets allocate skip it).
+      return up;
+    }
     try {
+      // A multipart share is looked for now: one HEAD next to many MiB, and no parts are staged
+      // for a share that could never be committed.
       if (exists(key)) {
         throw new ShareConflictException(location + ": share " + si + " " + shnum + " already exists");
       }
