@@ -39,15 +39,16 @@ import org.lafsrepair.spi.StorageException;
  * any metadata is written; the crypttext tree and the UEB are copied from a verified source.
  * Memory is O(segment size × (k + wanted rows)).
  *
- * <p>Usage: {@link #prepare} (reads and checks every source's metadata; gives the share length to
+ * <p>Usage: {@link #prepare} (reads and checks k sources' metadata; gives the share length to
  * allocate), then {@link Prepared#rebuild} once. A {@link Prepared} is for one thread.
  */
 public final class ChkRebuilder {
   private ChkRebuilder() {}
 
   /**
-   * Opens the sources: every candidate's metadata is read and checked (so all of their share-hash
-   * chains can serve the new shares' chains), and k distinct usable shares must exist.
+   * Opens the sources: candidates' metadata is read and checked, in order, until k distinct usable
+   * shares are open. The rebuild opens more only when their share-hash chains spare it from
+   * encoding a row it does not write (whose block-tree root a new share's chain needs).
    *
    * @throws NotEnoughSharesException if fewer than k distinct sources are usable
    */
@@ -56,8 +57,8 @@ public final class ChkRebuilder {
     Objects.requireNonNull(cap, "cap");
     SegmentFetcher f = new SegmentFetcher(
         cap.uebHash().toByteArray(), cap.k(), cap.n(), cap.size(), List.copyOf(sources));
-    List<ShareMetadata> opened = f.openAll();
-    return new Prepared(f, opened);
+    f.start();
+    return new Prepared(f);
   }
 
   /** Both steps at once, on the calling thread. */
@@ -87,7 +88,7 @@ public final class ChkRebuilder {
   /** Sources opened and checked; ready to write new shares. */
   public static final class Prepared {
     private final SegmentFetcher fetcher;
-    private final List<ShareMetadata> opened;
+
     /** Per rebuilt share, what was written; published once the share tree accepted them. */
     private final Map<Integer, WrittenBlocks> pendingWritten = new HashMap<>();
     private final Map<ShareNumber, WrittenBlocks> written = new HashMap<>();
@@ -95,9 +96,8 @@ public final class ChkRebuilder {
     private final List<ShareFailure> extraFailures = new ArrayList<>();
     private boolean used;
 
-    private Prepared(SegmentFetcher fetcher, List<ShareMetadata> opened) {
+    private Prepared(SegmentFetcher fetcher) {
       this.fetcher = fetcher;
-      this.opened = opened;
     }
 
     public ChkGeometry geometry() {
@@ -114,10 +114,10 @@ public final class ChkRebuilder {
       return layout().totalLength(fetcher.uriExtension().length());
     }
 
-    /** Share numbers with at least one usable source. */
+    /** Share numbers with a usable source among those opened so far. */
     public TreeSet<ShareNumber> usableShares() {
       TreeSet<ShareNumber> s = new TreeSet<>();
-      for (ShareMetadata m : opened) {
+      for (ShareMetadata m : fetcher.opened()) {
         s.add(ShareNumber.of(m.shnum));
       }
       return s;
@@ -196,15 +196,22 @@ public final class ChkRebuilder {
       if (check == SegmentCheck.AT_END) {
         fetcher.checkSegmentsAtEndOnly();
       }
-      IncompleteHashTree shareTree = knownShareTree(g);
-      TreeSet<Integer> rows = new TreeSet<>(sinks.keySet());
-      TreeSet<Integer> padding = new TreeSet<>();
+      // Rows outside the wanted ones cost a full encode and hash pass each; another source's
+      // metadata (a few small reads) may hold the chain hashes that spare it.
+      IncompleteHashTree shareTree;
+      TreeSet<Integer> rows;
+      TreeSet<Integer> padding;
       int firstLeaf = HashTree.paddedLeaves(n) - 1;
-      for (int w : sinks.keySet()) {
-        for (int node : HashTree.immutableChainNodes(n, w)) {
-          ensureKnown(shareTree, node, firstLeaf, n, rows, padding);
+      do {
+        shareTree = knownShareTree(g);
+        rows = new TreeSet<>(sinks.keySet());
+        padding = new TreeSet<>();
+        for (int w : sinks.keySet()) {
+          for (int node : HashTree.immutableChainNodes(n, w)) {
+            ensureKnown(shareTree, node, firstLeaf, n, rows, padding);
+          }
         }
-      }
+      } while (rows.size() > sinks.size() && fetcher.openNext());
       byte[][] leaves = encodeRows(g, rows, sinks, executor, parallelism);
 
       Map<Integer, byte[]> newLeaves = new HashMap<>();
@@ -258,7 +265,7 @@ public final class ChkRebuilder {
         throw new IllegalStateException("UEB was checked", e);
       }
       IncompleteHashTree t = new IncompleteHashTree(g.n(), root);
-      for (ShareMetadata m : opened) {
+      for (ShareMetadata m : fetcher.opened()) {
         try {
           t.addHashes(m.chain);
         } catch (HashTreeException e) {

@@ -93,17 +93,25 @@ final class SegmentFetcher {
     fill();
   }
 
-  /** Also opens every remaining candidate's metadata (the rebuilder wants their chains). */
-  List<ShareMetadata> openAll() throws NotEnoughSharesException {
-    fill();
+  /**
+   * Opens one more candidate's metadata as a spare (the rebuilder wants more share-hash chains);
+   * false when no candidate is left to open.
+   */
+  boolean openNext() {
     while (!pending.isEmpty()) {
       ShareCandidate c = pending.remove(0);
       ShareMetadata m = open(c);
       if (m != null) {
         spares.add(m);
         spareCandidates.add(c);
+        return true;
       }
     }
+    return false;
+  }
+
+  /** Every share opened and found usable so far (active and spare). */
+  List<ShareMetadata> opened() {
     List<ShareMetadata> all = new ArrayList<>(active);
     all.addAll(spares);
     return all;

@@ -308,4 +308,35 @@ class ChkRebuilderTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void onlyAsManySourcesAreOpenedAsTheNewChainsNeed() throws Exception {
+    ChkCorpus.Case c = ChkCorpus.byName("chk-k3n10-1100000");
+    java.util.concurrent.atomic.AtomicIntegerArray reads = new java.util.concurrent.atomic.AtomicIntegerArray(10);
+    List<ShareCandidate> sources = new ArrayList<>();
+    for (int sh = 1; sh < 10; sh++) {
+      ShareSource data = ShareSource.of(c.share(sh).shareData());
+      int which = sh;
+      sources.add(new ShareCandidate(ShareNumber.of(sh), (offset, length) -> {
+        reads.incrementAndGet(which);
+        return data.read(offset, length);
+      }, "server" + sh));
+    }
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources);
+    MemorySink m = new MemorySink(p.shareLength());
+    p.rebuild(Map.of(ShareNumber.of(0), m));
+    assertArrayEquals(c.share(0).shareData(), m.bytes());
+    // Share 1's chain holds leaf 0's sibling and every uncle: shares 1-3 are enough.
+    for (int sh = 4; sh < 10; sh++) {
+      assertEquals(0, reads.get(sh), "share " + sh + " was read");
+    }
+
+    // Share 8's chain needs share 9's block-tree root, which no chain of shares 1-3 holds: one
+    // more source is opened rather than encoding and hashing a whole extra row.
+    ChkRebuilder.Prepared q = ChkRebuilder.prepare(ChkVerifierTest.verifyCap(c), sources);
+    MemorySink m8 = new MemorySink(q.shareLength());
+    q.rebuild(Map.of(ShareNumber.of(8), m8));
+    assertArrayEquals(c.share(8).shareData(), m8.bytes());
+    assertTrue(q.usableShares().size() > 3, q.usableShares()::toString);
+  }
 }
