@@ -23,6 +23,7 @@ import org.lafsrepair.internal.crypto.LeaseKeys;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.ServerId;
+import org.lafsrepair.spi.ShareConflictException;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
@@ -110,6 +111,7 @@ public final class Uploader {
             + ": only " + plan.happinessAfter() + " achievable with " + states.size() + " usable servers");
       }
       Map<ShareNumber, ImmutableUpload> uploads = new TreeMap<>();
+      Map<ShareNumber, ServerId> targets = new HashMap<>();
       boolean allocated = true;
       for (PlacementPlan.Write w : plan.writes()) {
         if (uploads.containsKey(w.shareNumber())) {
@@ -118,6 +120,7 @@ public final class Uploader {
         try {
           uploads.put(w.shareNumber(), byId.get(w.server()).allocate(si, w.shareNumber(), shareLength,
               LeaseKeys.forServer(leaseSecret, si, w.server())));
+          targets.put(w.shareNumber(), w.server());
         } catch (StorageException | RuntimeException e) {
           log.info("upload of {}: {} refused {}: {}", si, w.server(), w.shareNumber(), e.toString());
           refused.add(w.server());
@@ -132,10 +135,20 @@ public final class Uploader {
       Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
       uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
       ChkEncoding enc;
+      boolean conflicted = false;
       try {
         enc = prepared.writeShares(plaintext, sinks);
-        for (ImmutableUpload u : uploads.values()) {
-          u.commit();
+        for (Map.Entry<ShareNumber, ImmutableUpload> e : uploads.entrySet()) {
+          try {
+            e.getValue().commit();
+          } catch (ShareConflictException ex) {
+            // A share appeared since our listing (a backend may report that only at commit):
+            // handled like a refusal at allocate, by replanning from a fresh listing.
+            log.info("upload of {}: {} refused {} at commit: {}", si, targets.get(e.getKey()), e.getKey(), ex.toString());
+            refused.add(targets.get(e.getKey()));
+            conflicted = true;
+            abortAll(Map.of(e.getKey(), e.getValue()));
+          }
         }
       } catch (IOException e) {
         abortAll(uploads);
@@ -143,6 +156,9 @@ public final class Uploader {
       } catch (StorageException | RuntimeException e) {
         abortAll(uploads);
         throw new UploadException("writing shares of " + si + " failed: " + e.getMessage(), e);
+      }
+      if (conflicted) {
+        continue; // the shares committed this round count as held in the next
       }
       return enc.readCap();
     }

@@ -2,12 +2,21 @@ package org.lafsrepair.immutable;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.zip.CRC32C;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.codec.ErasureCodec;
 import org.lafsrepair.internal.crypto.Hashes;
@@ -30,15 +39,16 @@ import org.lafsrepair.spi.StorageException;
  * any metadata is written; the crypttext tree and the UEB are copied from a verified source.
  * Memory is O(segment size × (k + wanted rows)).
  *
- * <p>Usage: {@link #prepare} (reads and checks every source's metadata; gives the share length to
+ * <p>Usage: {@link #prepare} (reads and checks k sources' metadata; gives the share length to
  * allocate), then {@link Prepared#rebuild} once. A {@link Prepared} is for one thread.
  */
 public final class ChkRebuilder {
   private ChkRebuilder() {}
 
   /**
-   * Opens the sources: every candidate's metadata is read and checked (so all of their share-hash
-   * chains can serve the new shares' chains), and k distinct usable shares must exist.
+   * Opens the sources: candidates' metadata is read and checked, in order, until k distinct usable
+   * shares are open. The rebuild opens more only when their share-hash chains spare it from
+   * encoding a row it does not write (whose block-tree root a new share's chain needs).
    *
    * @throws NotEnoughSharesException if fewer than k distinct sources are usable
    */
@@ -47,26 +57,47 @@ public final class ChkRebuilder {
     Objects.requireNonNull(cap, "cap");
     SegmentFetcher f = new SegmentFetcher(
         cap.uebHash().toByteArray(), cap.k(), cap.n(), cap.size(), List.copyOf(sources));
-    List<ShareMetadata> opened = f.openAll();
-    return new Prepared(f, opened);
+    f.start();
+    return new Prepared(f);
   }
 
-  /** Both steps at once. */
+  /** Both steps at once, on the calling thread. */
   public static void rebuild(
       ChkVerifyCap cap, List<ShareCandidate> sources, Map<ShareNumber, ShareSink> wanted)
       throws NotEnoughSharesException, CorruptFileException, StorageException {
     prepare(cap, sources).rebuild(wanted);
   }
 
+  /** How the decoded data is checked while rebuilding. */
+  public enum SegmentCheck {
+    /**
+     * Every decoded segment is checked against the file's crypttext hash tree before it is
+     * encoded; a bad source is found at once, dropped, and a spare takes its place.
+     */
+    EVERY_SEGMENT,
+    /**
+     * For sources the caller verified moments ago: the per-segment crypttext hashes are skipped
+     * (one hash pass fewer over the file), and the result is checked at the end instead, where
+     * every rebuilt share's block-tree root must link to the file's share root, as always. If a
+     * source changed since its verification, the rebuild fails with {@link
+     * SourcesChangedException} and must be redone, with fresh sinks, in {@link #EVERY_SEGMENT}.
+     */
+    AT_END
+  }
+
   /** Sources opened and checked; ready to write new shares. */
   public static final class Prepared {
     private final SegmentFetcher fetcher;
-    private final List<ShareMetadata> opened;
+
+    /** Per rebuilt share, what was written; published once the share tree accepted them. */
+    private final Map<Integer, WrittenBlocks> pendingWritten = new HashMap<>();
+    private final Map<ShareNumber, WrittenBlocks> written = new HashMap<>();
+    /** Failures found by the extra lanes of a parallel rebuild. */
+    private final List<ShareFailure> extraFailures = new ArrayList<>();
     private boolean used;
 
-    private Prepared(SegmentFetcher fetcher, List<ShareMetadata> opened) {
+    private Prepared(SegmentFetcher fetcher) {
       this.fetcher = fetcher;
-      this.opened = opened;
     }
 
     public ChkGeometry geometry() {
@@ -83,10 +114,10 @@ public final class ChkRebuilder {
       return layout().totalLength(fetcher.uriExtension().length());
     }
 
-    /** Share numbers with at least one usable source. */
+    /** Share numbers with a usable source among those opened so far. */
     public TreeSet<ShareNumber> usableShares() {
       TreeSet<ShareNumber> s = new TreeSet<>();
-      for (ShareMetadata m : opened) {
+      for (ShareMetadata m : fetcher.opened()) {
         s.add(ShareNumber.of(m.shnum));
       }
       return s;
@@ -94,7 +125,15 @@ public final class ChkRebuilder {
 
     /** Sources found unusable so far (while preparing or rebuilding). */
     public List<ShareFailure> failures() {
-      return fetcher.failures();
+      // Lanes find the same bad share independently: report each source once.
+      Map<ShareCandidate, ShareFailure> byCandidate = new LinkedHashMap<>();
+      for (ShareFailure f : fetcher.failures()) {
+        byCandidate.putIfAbsent(f.candidate(), f);
+      }
+      for (ShareFailure f : extraFailures) {
+        byCandidate.putIfAbsent(f.candidate(), f);
+      }
+      return List.copyOf(byCandidate.values());
     }
 
     /**
@@ -108,6 +147,35 @@ public final class ChkRebuilder {
      */
     public void rebuild(Map<ShareNumber, ShareSink> wanted)
         throws NotEnoughSharesException, CorruptFileException, StorageException {
+      rebuild(wanted, Runnable::run, 1);
+    }
+
+    /** As {@link #rebuild(Map, Executor, int)}, checking every segment. */
+    public void rebuild(Map<ShareNumber, ShareSink> wanted, Executor executor, int parallelism)
+        throws NotEnoughSharesException, CorruptFileException, StorageException {
+      try {
+        rebuild(wanted, executor, parallelism, SegmentCheck.EVERY_SEGMENT);
+      } catch (SourcesChangedException e) {
+        throw new IllegalStateException("only AT_END reports changed sources", e);
+      }
+    }
+
+    /**
+     * As {@link #rebuild(Map)}, with up to {@code parallelism} segments in work at once on {@code
+     * executor} (the calling thread takes part and does all the writing, in segment order), and
+     * the decoded data checked as {@code check} says. Same bytes; memory grows to O(segment size
+     * × (k + rows) × (parallelism + 1)).
+     *
+     * @throws SourcesChangedException only with {@link SegmentCheck#AT_END}: see there
+     */
+    public void rebuild(Map<ShareNumber, ShareSink> wanted, Executor executor, int parallelism,
+        SegmentCheck check)
+        throws NotEnoughSharesException, CorruptFileException, SourcesChangedException, StorageException {
+      Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(check, "check");
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+      }
       if (used) {
         throw new IllegalStateException("rebuild already ran");
       }
@@ -125,16 +193,26 @@ public final class ChkRebuilder {
       if (sinks.isEmpty()) {
         return;
       }
-      IncompleteHashTree shareTree = knownShareTree(g);
-      TreeSet<Integer> rows = new TreeSet<>(sinks.keySet());
-      TreeSet<Integer> padding = new TreeSet<>();
-      int firstLeaf = HashTree.paddedLeaves(n) - 1;
-      for (int w : sinks.keySet()) {
-        for (int node : HashTree.immutableChainNodes(n, w)) {
-          ensureKnown(shareTree, node, firstLeaf, n, rows, padding);
-        }
+      if (check == SegmentCheck.AT_END) {
+        fetcher.checkSegmentsAtEndOnly();
       }
-      byte[][] leaves = encodeRows(g, rows, sinks);
+      // Rows outside the wanted ones cost a full encode and hash pass each; another source's
+      // metadata (a few small reads) may hold the chain hashes that spare it.
+      IncompleteHashTree shareTree;
+      TreeSet<Integer> rows;
+      TreeSet<Integer> padding;
+      int firstLeaf = HashTree.paddedLeaves(n) - 1;
+      do {
+        shareTree = knownShareTree(g);
+        rows = new TreeSet<>(sinks.keySet());
+        padding = new TreeSet<>();
+        for (int w : sinks.keySet()) {
+          for (int node : HashTree.immutableChainNodes(n, w)) {
+            ensureKnown(shareTree, node, firstLeaf, n, rows, padding);
+          }
+        }
+      } while (rows.size() > sinks.size() && fetcher.openNext());
+      byte[][] leaves = encodeRows(g, rows, sinks, executor, parallelism);
 
       Map<Integer, byte[]> newLeaves = new HashMap<>();
       Map<Integer, byte[]> blockTrees = new HashMap<>();
@@ -152,6 +230,10 @@ public final class ChkRebuilder {
       try {
         shareTree.addHashes(Map.of(), newLeaves);
       } catch (HashTreeException e) {
+        if (check == SegmentCheck.AT_END) {
+          throw new SourcesChangedException("rebuilt shares do not match the file's share hash tree"
+              + " (a source changed since it was verified?): " + e.getMessage());
+        }
         throw new CorruptFileException(
             "re-encoded shares do not match the file's share hash tree: " + e.getMessage());
       }
@@ -163,6 +245,15 @@ public final class ChkRebuilder {
         ShareWriter.writeMetadata(
             e.getValue(), layout, ctTree, blockTrees.get(w), chainBytes(shareTree, n, w), ueb);
       }
+      pendingWritten.forEach((r, wb) -> written.put(ShareNumber.of(r), wb));
+    }
+
+    /**
+     * What {@link #rebuild} wrote into share {@code shnum}, for a cheap read-back with {@link
+     * ChkVerifier#verifyWritten}; empty unless the rebuild completed and wrote that share.
+     */
+    public java.util.Optional<WrittenBlocks> written(ShareNumber shnum) {
+      return java.util.Optional.ofNullable(written.get(shnum));
     }
 
     /** The share tree with every source's (already validated) chain in it. */
@@ -174,7 +265,7 @@ public final class ChkRebuilder {
         throw new IllegalStateException("UEB was checked", e);
       }
       IncompleteHashTree t = new IncompleteHashTree(g.n(), root);
-      for (ShareMetadata m : opened) {
+      for (ShareMetadata m : fetcher.opened()) {
         try {
           t.addHashes(m.chain);
         } catch (HashTreeException e) {
@@ -203,32 +294,175 @@ public final class ChkRebuilder {
       ensureKnown(t, 2 * node + 2, firstLeaf, n, rows, padding);
     }
 
-    /** Streams the segments, writes wanted blocks, and returns each row's block hashes. */
+    /**
+     * Streams the segments, writes wanted blocks, and returns each row's block hashes. With more
+     * than one lane, segments are fetched, decoded, encoded and hashed on the executor while this
+     * thread writes finished segments to the sinks in segment order (sinks need not be
+     * thread-safe); this thread also runs any lane task the executor has not started, so a busy
+     * or single-threaded executor slows the rebuild down but cannot deadlock it.
+     */
     private byte[][] encodeRows(ChkGeometry g, TreeSet<Integer> rows,
-        TreeMap<Integer, ShareSink> sinks)
+        TreeMap<Integer, ShareSink> sinks, Executor executor, int parallelism)
         throws NotEnoughSharesException, CorruptFileException, StorageException {
-      int k = g.k();
       int n = g.n();
-      int bs = g.blockSize();
       int segs = g.numSegments();
-      int[] checkRows = rows.stream().filter(r -> r >= k).mapToInt(Integer::intValue).toArray();
-      byte[][] primary = new byte[k][bs];
-      byte[][] check = new byte[checkRows.length][bs];
-      byte[][] rowBlock = new byte[n][];
-      for (int r : rows) {
-        rowBlock[r] = r < k ? primary[r] : null;
-      }
-      for (int i = 0; i < checkRows.length; i++) {
-        rowBlock[checkRows[i]] = check[i];
-      }
       byte[][] leaves = new byte[n][];
       for (int r : rows) {
         leaves[r] = new byte[segs * Hashes.HASH_LENGTH];
       }
-      ErasureCodec codec = ErasureCodec.of(k, n);
-      TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
+      int[] checkRows = rows.stream().filter(r -> r >= g.k()).mapToInt(Integer::intValue).toArray();
       long dataOffset = ShareLayout.forUpload(g).dataOffset();
-      for (int s = 0; s < segs; s++) {
+      // One more lane than workers, so a segment is being computed while another is written.
+      int laneCount = parallelism <= 1 ? 1 : Math.min(segs, parallelism + 1);
+      int[][] crcs = new int[n][];
+      for (int r : sinks.keySet()) {
+        crcs[r] = new int[segs];
+      }
+      List<Lane> lanes = new ArrayList<>();
+      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves, crcs));
+      for (int i = 1; i < laneCount; i++) {
+        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs));
+      }
+      try {
+        if (laneCount == 1) {
+          Lane only = lanes.get(0);
+          for (int s = 0; s < segs; s++) {
+            only.compute(s);
+            only.write(sinks, dataOffset);
+          }
+        } else {
+          pipeline(lanes, segs, sinks, dataOffset, executor);
+        }
+      } finally {
+        for (Lane l : lanes.subList(1, lanes.size())) {
+          extraFailures.addAll(l.fetcher.failures());
+        }
+      }
+      for (int r : sinks.keySet()) {
+        pendingWritten.put(r, new WrittenBlocks(ShareNumber.of(r), leaves[r], crcs[r]));
+      }
+      return leaves;
+    }
+
+    private void pipeline(List<Lane> lanes, int segs, TreeMap<Integer, ShareSink> sinks,
+        long dataOffset, Executor executor)
+        throws NotEnoughSharesException, CorruptFileException, StorageException {
+      ArrayDeque<Lane> idle = new ArrayDeque<>(lanes);
+      ArrayDeque<FutureTask<Lane>> inFlight = new ArrayDeque<>();
+      int next = 0;
+      try {
+        for (int done = 0; done < segs; done++) {
+          while (next < segs && !idle.isEmpty()) {
+            Lane lane = idle.poll();
+            int s = next++;
+            FutureTask<Lane> t = new FutureTask<>(() -> {
+              lane.compute(s);
+              return lane;
+            });
+            inFlight.add(t);
+            try {
+              executor.execute(t);
+            } catch (RejectedExecutionException e) {
+              t.run(); // a saturated or shut-down pool: do the work here
+            }
+          }
+          FutureTask<Lane> head = inFlight.poll();
+          head.run(); // no-op if a worker has it; otherwise this thread does it
+          Lane lane = join(head);
+          lane.write(sinks, dataOffset);
+          idle.add(lane);
+        }
+      } finally {
+        // Never interrupt a lane: an interrupted FileChannel read closes the channel for all.
+        for (FutureTask<Lane> t : inFlight) {
+          t.cancel(false);
+        }
+        for (FutureTask<Lane> t : inFlight) {
+          try {
+            t.get();
+          } catch (CancellationException | ExecutionException ignored) {
+            // already failing; the lane is being discarded
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+    }
+
+    private static Lane join(FutureTask<Lane> t)
+        throws NotEnoughSharesException, CorruptFileException {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return t.get();
+          } catch (InterruptedException e) {
+            interrupted = true; // the lane is running this thread's work: wait for it
+          }
+        }
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof NotEnoughSharesException x) {
+          throw x;
+        }
+        if (c instanceof CorruptFileException x) {
+          throw x;
+        }
+        if (c instanceof RuntimeException x) {
+          throw x;
+        }
+        if (c instanceof Error x) {
+          throw x;
+        }
+        throw new IllegalStateException("rebuild lane failed", c);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** One thread's worth of segment state: a fetcher and the block buffers of every row. */
+    private static final class Lane {
+      final SegmentFetcher fetcher;
+      private final ChkGeometry g;
+      private final TreeSet<Integer> rows;
+      private final int[] checkRows;
+      private final byte[][] leaves;
+      private final byte[][] primary;
+      private final byte[][] check;
+      private final byte[][] rowBlock;
+      private final TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
+      private final CRC32C crc = new CRC32C();
+      private final int[][] crcs;
+      private final ErasureCodec codec;
+      private int segment = -1;
+
+      Lane(SegmentFetcher fetcher, ChkGeometry g, TreeSet<Integer> rows, int[] checkRows,
+          byte[][] leaves, int[][] crcs) {
+        this.fetcher = fetcher;
+        this.crcs = crcs;
+        this.g = g;
+        this.rows = rows;
+        this.checkRows = checkRows;
+        this.leaves = leaves;
+        int bs = g.blockSize();
+        this.primary = new byte[g.k()][bs];
+        this.check = new byte[checkRows.length][bs];
+        this.rowBlock = new byte[g.n()][];
+        for (int r : rows) {
+          rowBlock[r] = r < g.k() ? primary[r] : null;
+        }
+        for (int i = 0; i < checkRows.length; i++) {
+          rowBlock[checkRows[i]] = check[i];
+        }
+        this.codec = ErasureCodec.of(g.k(), g.n());
+      }
+
+      /** Recovers segment s, encodes the wanted check rows and hashes every row's block. */
+      void compute(int s) throws NotEnoughSharesException, CorruptFileException {
+        segment = -1;
         fetcher.fetch(s, primary);
         int blen = g.blockSize(s);
         if (checkRows.length > 0) {
@@ -236,14 +470,25 @@ public final class ChkRebuilder {
         }
         for (int r : rows) {
           hasher.hash(rowBlock[r], 0, blen, leaves[r], s * Hashes.HASH_LENGTH);
-          ShareSink sink = sinks.get(r);
-          if (sink != null) {
-            sink.write(dataOffset + (long) s * bs,
-                ByteBuffer.wrap(rowBlock[r], 0, blen).asReadOnlyBuffer());
+          if (crcs[r] != null) {
+            crc.reset();
+            crc.update(rowBlock[r], 0, blen);
+            crcs[r][s] = (int) crc.getValue();
           }
         }
+        segment = s;
       }
-      return leaves;
+
+      void write(TreeMap<Integer, ShareSink> sinks, long dataOffset) throws StorageException {
+        if (segment < 0) {
+          throw new IllegalStateException("no segment computed");
+        }
+        int blen = g.blockSize(segment);
+        long at = dataOffset + (long) segment * g.blockSize();
+        for (Map.Entry<Integer, ShareSink> e : sinks.entrySet()) {
+          e.getValue().write(at, ByteBuffer.wrap(rowBlock[e.getKey()], 0, blen).asReadOnlyBuffer());
+        }
+      }
     }
 
     private static byte[] chainBytes(IncompleteHashTree t, int n, int shnum) {

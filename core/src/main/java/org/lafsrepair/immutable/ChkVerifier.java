@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.internal.crypto.Hashes;
 import org.lafsrepair.internal.hashtree.HashTree;
@@ -55,6 +56,76 @@ public final class ChkVerifier {
     }
     problems.sort(java.util.Comparator.comparingInt(p -> p.region().ordinal()));
     return new ShareVerdict.Corrupt(shnum, problems);
+  }
+
+  /**
+   * Verifies a share this process just rebuilt and wrote, as {@link #verify} does for everything
+   * but the blocks: those are checked against what was written ({@link WrittenBlocks}: the stored
+   * block tree must hold exactly the hashes computed from the written buffers, and each stored
+   * block must have the CRC-32C of its buffer) instead of being hashed again.
+   *
+   * @throws StorageException only if the source fails
+   */
+  public static ShareVerdict verifyWritten(ChkVerifyCap cap, ShareSource source, WrittenBlocks written)
+      throws StorageException {
+    Objects.requireNonNull(cap, "cap");
+    Objects.requireNonNull(source, "source");
+    ShareNumber shnum = written.shareNumber();
+    ShareMetadata m = ShareMetadata.read(
+        cap.uebHash().toByteArray(), cap.k(), cap.n(), cap.size(), shnum.value(), source);
+    if (m.incompatible != null) {
+      return new ShareVerdict.Incompatible(shnum, m.incompatible);
+    }
+    List<ShareProblem> problems = new ArrayList<>(m.problems);
+    if (m.located) {
+      checkPlaintextTreeRegion(m, problems);
+      checkWrittenBlocks(m, written, problems);
+    }
+    if (problems.isEmpty()) {
+      return new ShareVerdict.Good(shnum, m.layout.version(), m.expectedLength);
+    }
+    problems.sort(java.util.Comparator.comparingInt(p -> p.region().ordinal()));
+    return new ShareVerdict.Corrupt(shnum, problems);
+  }
+
+  private static void checkWrittenBlocks(ShareMetadata m, WrittenBlocks written, List<ShareProblem> problems)
+      throws StorageException {
+    ChkGeometry g = m.geometry;
+    int segs = g.numSegments();
+    if (written.blocks() != segs) {
+      problems.add(ShareProblem.of(ShareRegion.BLOCK,
+          "expected " + written.blocks() + " written blocks, the share has " + segs));
+      return;
+    }
+    if (m.blockTree == null || !m.blockTreeValid) {
+      problems.add(ShareProblem.of(ShareRegion.BLOCK, "the stored block tree is not valid"));
+      return;
+    }
+    int bs = g.blockSize();
+    int perChunk = Math.max(1, CHUNK / bs);
+    long base = m.layout.dataOffset();
+    CRC32C crc = new CRC32C();
+    for (int s = 0; s < segs; ) {
+      int count = Math.min(perChunk, segs - s);
+      long len = (long) (count - 1) * bs + g.blockSize(s + count - 1);
+      ByteBuffer b = m.source.read(base + (long) s * bs, (int) len);
+      int avail = (int) Math.min(b.remaining(), len);
+      for (int i = 0; i < count; i++, s++) {
+        int blen = g.blockSize(s);
+        int at = i * bs;
+        if (at + blen > avail) {
+          problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, s,
+              "blocks from segment " + s + " on are missing (share truncated)"));
+          return;
+        }
+        crc.reset();
+        crc.update(b.slice(b.position() + at, blen));
+        if ((int) crc.getValue() != written.crc(s) || !written.leafEquals(m, s)) {
+          problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, s,
+              "stored block differs from the block written"));
+        }
+      }
+    }
   }
 
   private static void checkPlaintextTreeRegion(ShareMetadata m, List<ShareProblem> problems)

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * metadata checked out, reads block s from each, checks every block against its share's validated
  * block tree, decodes the missing primary blocks, and checks the segment's ciphertext against the
  * crypttext hash tree. A share that fails (bad block, short read, server error) is dropped for
- * good and the next candidate takes its place. Not thread-safe.
+ * good and the next candidate takes its place. Not thread-safe: each thread fetching segments
+ * works on its own {@link #lane()}.
  */
 final class SegmentFetcher {
   private static final Logger log = LoggerFactory.getLogger(SegmentFetcher.class);
@@ -34,6 +35,8 @@ final class SegmentFetcher {
   private final List<ShareCandidate> spareCandidates = new ArrayList<>();
 
   private ShareMetadata reference;
+  /** False when the caller verified the sources moments ago and checks the result at the end. */
+  private boolean checkEverySegment = true;
   private ErasureCodec codec;
   private byte[][] blocks;
   private TaggedHasher blockHasher;
@@ -54,25 +57,73 @@ final class SegmentFetcher {
     return List.copyOf(failures);
   }
 
+  /**
+   * A fetcher for another thread: the same opened and checked shares (their metadata is read-only
+   * once checked), but its own active set, buffers, hashers and failure list. A share one lane
+   * drops stays usable to the others until they find its fault themselves; every segment is
+   * still checked against the crypttext tree whichever lane fetches it.
+   */
+  SegmentFetcher lane() {
+    if (reference == null) {
+      throw new IllegalStateException("no share opened yet");
+    }
+    return new SegmentFetcher(this);
+  }
+
+  private SegmentFetcher(SegmentFetcher from) {
+    this.uebHash = from.uebHash;
+    this.k = from.k;
+    this.n = from.n;
+    this.size = from.size;
+    this.pending = new ArrayList<>(from.pending);
+    this.spares.addAll(from.spares);
+    this.spareCandidates.addAll(from.spareCandidates);
+    this.active.addAll(from.active);
+    this.activeCandidates.addAll(from.activeCandidates);
+    this.reference = from.reference;
+    this.checkEverySegment = from.checkEverySegment;
+    this.codec = from.codec;
+    this.blocks = new byte[k][reference.geometry.blockSize()];
+    this.blockHasher = new TaggedHasher(Hashes.TAG_BLOCK);
+    this.segHasher = new TaggedHasher(Hashes.TAG_CRYPTTEXT_SEGMENT);
+  }
+
   /** Opens candidates until k distinct usable shares are active. */
   void start() throws NotEnoughSharesException {
     fill();
   }
 
-  /** Also opens every remaining candidate's metadata (the rebuilder wants their chains). */
-  List<ShareMetadata> openAll() throws NotEnoughSharesException {
-    fill();
+  /**
+   * Opens one more candidate's metadata as a spare (the rebuilder wants more share-hash chains);
+   * false when no candidate is left to open.
+   */
+  boolean openNext() {
     while (!pending.isEmpty()) {
       ShareCandidate c = pending.remove(0);
       ShareMetadata m = open(c);
       if (m != null) {
         spares.add(m);
         spareCandidates.add(c);
+        return true;
       }
     }
+    return false;
+  }
+
+  /** Every share opened and found usable so far (active and spare). */
+  List<ShareMetadata> opened() {
     List<ShareMetadata> all = new ArrayList<>(active);
     all.addAll(spares);
     return all;
+  }
+
+  /**
+   * Skips the per-segment crypttext check (only the zero padding is still checked): for sources
+   * verified moments before, whose decoded output the caller checks as a whole afterwards. A
+   * source that changed in between is then noticed only at that final check.
+   */
+  void checkSegmentsAtEndOnly() {
+    checkEverySegment = false;
   }
 
   ChkGeometry geometry() {
@@ -202,7 +253,8 @@ final class SegmentFetcher {
         continue;
       }
       decode(primary, blen);
-      if (segmentMatches(s, primary, blen)) {
+      boolean padded = paddingIsZero(s, primary, blen);
+      if (padded && (!checkEverySegment || segmentMatches(s, primary, blen))) {
         return;
       }
       boolean blamed = false;
@@ -271,23 +323,31 @@ final class SegmentFetcher {
     codec.decodeInto(shnums, blocks, 0, blen, missing, outs, 0);
   }
 
-  /** The unpadded segment hashes to its crypttext leaf and the padding is zeros. */
+  /** The unpadded segment hashes to its crypttext leaf. */
   private boolean segmentMatches(int s, byte[][] primary, int blen) {
-    ChkGeometry g = reference.geometry;
-    int dataLen = g.segmentDataSize(s);
+    int dataLen = reference.geometry.segmentDataSize(s);
     segHasher.start();
     for (int j = 0; j < k; j++) {
       int dl = Math.max(0, Math.min(blen, dataLen - j * blen));
       if (dl > 0) {
         segHasher.update(primary[j], 0, dl);
       }
+    }
+    return reference.crypttextLeafEquals(s, segHasher.finish());
+  }
+
+  /** The bytes past the segment's data (the tail segment's padding) are zeros. */
+  private boolean paddingIsZero(int s, byte[][] primary, int blen) {
+    int dataLen = reference.geometry.segmentDataSize(s);
+    for (int j = 0; j < k; j++) {
+      int dl = Math.max(0, Math.min(blen, dataLen - j * blen));
       for (int i = dl; i < blen; i++) {
         if (primary[j][i] != 0) {
           return false;
         }
       }
     }
-    return reference.crypttextLeafEquals(s, segHasher.finish());
+    return true;
   }
 
   private boolean blockMatches(ShareMetadata m, int s, byte[] block, int blen) {

@@ -2,11 +2,15 @@ package org.lafsrepair.repair;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.lafsrepair.immutable.ShareCandidate;
 import java.util.stream.Collectors;
 import org.lafsrepair.cap.ChkVerifyCap;
 import org.lafsrepair.immutable.ChkRebuilder;
 import org.lafsrepair.immutable.ChkVerifier;
+import org.lafsrepair.immutable.SourcesChangedException;
+import org.lafsrepair.immutable.WrittenBlocks;
 import org.lafsrepair.internal.share.ShareSink;
 import org.lafsrepair.internal.share.ShareSource;
 import org.lafsrepair.spi.ShareNumber;
@@ -36,9 +40,18 @@ final class ChkFormat implements ImmutableFormat {
 
   @Override
   public ShareVerdict verify(ShareNumber shnum, ShareSource share) {
+    return convert(() -> ChkVerifier.verify(cap, shnum, share));
+  }
+
+  @FunctionalInterface
+  private interface Verification {
+    org.lafsrepair.immutable.ShareVerdict run() throws StorageException;
+  }
+
+  private static ShareVerdict convert(Verification verification) {
     org.lafsrepair.immutable.ShareVerdict v;
     try {
-      v = ChkVerifier.verify(cap, shnum, share);
+      v = verification.run();
     } catch (StorageException e) {
       return ShareVerdict.unreadable(e.getMessage());
     } catch (RuntimeException e) {
@@ -55,12 +68,21 @@ final class ChkFormat implements ImmutableFormat {
   }
 
   @Override
-  public void rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks)
+  public ReadBack rebuild(List<ShareCandidate> sources, Map<ShareNumber, ShareSink> sinks,
+      Executor executor, int parallelism, boolean sourcesVerified)
       throws StorageException, RebuildException {
     try {
-      ChkRebuilder.rebuild(cap, sources, sinks);
+      ChkRebuilder.Prepared p = ChkRebuilder.prepare(cap, sources);
+      p.rebuild(sinks, executor, parallelism,
+          sourcesVerified ? ChkRebuilder.SegmentCheck.AT_END : ChkRebuilder.SegmentCheck.EVERY_SEGMENT);
+      return (shnum, share) -> {
+        Optional<WrittenBlocks> w = p.written(shnum);
+        return w.isEmpty() ? verify(shnum, share) : convert(() -> ChkVerifier.verifyWritten(cap, share, w.get()));
+      };
     } catch (org.lafsrepair.immutable.NotEnoughSharesException | org.lafsrepair.immutable.CorruptFileException e) {
       throw new RebuildException(e.getMessage(), e);
+    } catch (SourcesChangedException e) {
+      throw new RebuildException(e.getMessage(), e, true);
     }
   }
 }

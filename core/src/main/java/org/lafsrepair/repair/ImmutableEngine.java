@@ -62,6 +62,7 @@ final class ImmutableEngine {
       byte[] leaseSecret,
       boolean removeSurplus,
       boolean freshPostCheck,
+      int rebuildParallelism,
       RepairListener listener) {}
 
   /** Makes the lease secrets to attach to a new share on a server. */
@@ -252,61 +253,60 @@ final class ImmutableEngine {
       return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
 
-    // Open every upload first; a server refusing one is dropped from this round.
+    // The survivors were verified moments ago, so the first attempt checks the rebuilt data once
+    // at the end; if a source changed since, everything written is aborted and a second attempt
+    // checks every segment (and drops the bad source).
     Map<ShareNumber, ImmutableUpload> uploads = new TreeMap<>();
     Map<ShareNumber, PlacementPlan.Write> writeOf = new HashMap<>();
-    for (PlacementPlan.Write w : plan.writes()) {
-      if (uploads.containsKey(w.shareNumber())) {
-        continue; // one new copy per share number per round is enough
-      }
-      StorageServer target = byId.get(w.server());
-      LeaseSecrets lease = settings.leases().forShare(s.si(), w.server());
+    ImmutableFormat.ReadBack readBack = fmt::verify;
+    for (boolean trusting = s.verified(); ; trusting = false) {
+      openUploads(s, plan, byId, uploads, writeOf, problems);
+      Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
+      uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
       try {
-        ImmutableUpload u = w.replacesCorrupt()
-            ? target.replaceImmutable(s.si(), w.shareNumber(), s.shareSize(), lease)
-            : target.allocate(s.si(), w.shareNumber(), s.shareSize(), lease);
-        uploads.put(w.shareNumber(), u);
-        writeOf.put(w.shareNumber(), w);
+        if (!sinks.isEmpty()) {
+          readBack = fmt.rebuild(sources, sinks, settings.executor(), settings.rebuildParallelism(), trusting);
+        }
+        break;
+      } catch (RebuildException e) {
+        abortAll(uploads, problems);
+        if (trusting && e.retryWithFreshSinks()) {
+          log.warn("{}: {}; rebuilding again, checking every segment", s.si(), e.getMessage());
+          uploads.clear();
+          writeOf.clear();
+          continue;
+        }
+        problems.add("rebuild failed: " + e.getMessage());
+        return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
       } catch (StorageException | RuntimeException e) {
-        problems.add("cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage());
+        problems.add("rebuild failed: " + e.getMessage());
+        abortAll(uploads, problems);
+        return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
       }
-    }
-    Map<ShareNumber, ShareSink> sinks = new TreeMap<>();
-    uploads.forEach((sh, u) -> sinks.put(sh, ShareSink.of(u)));
-    try {
-      if (!sinks.isEmpty()) {
-        fmt.rebuild(sources, sinks);
-      }
-    } catch (StorageException | RebuildException | RuntimeException e) {
-      problems.add("rebuild failed: " + e.getMessage());
-      abortAll(uploads, problems);
-      return new Outcome(plan, List.of(), List.of(), List.of(), 0, problems);
     }
 
     List<RepairResult.PlacedShare> written = new ArrayList<>();
     List<RepairResult.PlacedShare> replaced = new ArrayList<>();
     long bytes = 0;
-    // Commit every upload, then read all new shares back in parallel: only a share that
-    // verifies counts, and only then may other copies be retired.
-    Map<ShareNumber, Future<ShareVerdict>> readBack = new TreeMap<>();
+    // Commit every upload and read each new share back, all in parallel (commits are where the
+    // backends wait for durability): only a share that verifies counts, and only then may other
+    // copies be retired.
+    Map<ShareNumber, Future<Landing>> landings = new TreeMap<>();
     for (Map.Entry<ShareNumber, ImmutableUpload> e : uploads.entrySet()) {
-      PlacementPlan.Write w = writeOf.get(e.getKey());
-      StorageServer target = byId.get(w.server());
-      try {
-        e.getValue().commit();
-      } catch (StorageException | RuntimeException ex) {
-        problems.add("commit of " + e.getKey() + " on " + w.server() + " failed: " + ex.getMessage());
-        abortAll(Map.of(e.getKey(), e.getValue()), problems);
-        continue;
-      }
-      ShareSource src = ShareSource.of(target, s.si(), e.getKey());
-      ShareNumber sh = e.getKey();
-      readBack.put(sh, settings.executor().submit(() -> fmt.verify(sh, src)));
+      StorageServer target = byId.get(writeOf.get(e.getKey()).server());
+      ImmutableUpload upload = e.getValue();
+      ImmutableFormat.ReadBack check = readBack;
+      landings.put(e.getKey(), settings.executor().submit(() -> land(upload, target, s.si(), check)));
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
-    for (Map.Entry<ShareNumber, Future<ShareVerdict>> e : readBack.entrySet()) {
+    for (Map.Entry<ShareNumber, Future<Landing>> e : landings.entrySet()) {
       PlacementPlan.Write w = writeOf.get(e.getKey());
-      ShareVerdict v = await(e.getValue(), deadline, byId.get(w.server()), e.getKey());
+      Landing landing = awaitLanding(e.getValue(), deadline, byId.get(w.server()), e.getKey());
+      if (landing.commitFailure() != null) {
+        problems.add("commit of " + e.getKey() + " on " + w.server() + " failed: " + landing.commitFailure());
+        continue;
+      }
+      ShareVerdict v = landing.verdict();
       if (!v.isGood()) {
         problems.add("new " + e.getKey() + " on " + w.server() + " did not verify: " + v.reason());
         continue;
@@ -339,6 +339,65 @@ final class ImmutableEngine {
     }
     adviseAll(s, plan, false, problems);
     return new Outcome(plan, written, replaced, removed, bytes, problems);
+  }
+
+  /** Opens an upload for each planned write; a server refusing one is dropped from this round. */
+  private void openUploads(Survey s, PlacementPlan plan, Map<ServerId, StorageServer> byId,
+      Map<ShareNumber, ImmutableUpload> uploads, Map<ShareNumber, PlacementPlan.Write> writeOf,
+      List<String> problems) {
+    for (PlacementPlan.Write w : plan.writes()) {
+      if (uploads.containsKey(w.shareNumber())) {
+        continue; // one new copy per share number per round is enough
+      }
+      StorageServer target = byId.get(w.server());
+      LeaseSecrets lease = settings.leases().forShare(s.si(), w.server());
+      try {
+        ImmutableUpload u = w.replacesCorrupt()
+            ? target.replaceImmutable(s.si(), w.shareNumber(), s.shareSize(), lease)
+            : target.allocate(s.si(), w.shareNumber(), s.shareSize(), lease);
+        uploads.put(w.shareNumber(), u);
+        writeOf.put(w.shareNumber(), w);
+      } catch (StorageException | RuntimeException e) {
+        problems.add("cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** A new share after its commit: the read-back verdict, or why the commit failed. */
+  private record Landing(ShareVerdict verdict, String commitFailure) {}
+
+  /** Commits one upload (aborting it if that fails) and verifies what the server then serves. */
+  private static Landing land(ImmutableUpload upload, StorageServer target, StorageIndex si,
+      ImmutableFormat.ReadBack readBack) {
+    try {
+      upload.commit();
+    } catch (StorageException | RuntimeException ex) {
+      List<String> abortProblems = new ArrayList<>();
+      abortAll(Map.of(upload.shareNumber(), upload), abortProblems);
+      abortProblems.add(0, String.valueOf(ex.getMessage()));
+      return new Landing(null, String.join("; ", abortProblems));
+    }
+    return new Landing(readBack.check(upload.shareNumber(), ShareSource.of(target, si, upload.shareNumber())), null);
+  }
+
+  /**
+   * Waits for a landing. A timeout or failure after a possible commit counts as a share that did
+   * not verify (it may exist, but it is never trusted or counted).
+   */
+  private static Landing awaitLanding(Future<Landing> f, long deadline, StorageServer server, ShareNumber sh) {
+    try {
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      return new Landing(ShareVerdict.unreadable(
+          "committing and verifying " + sh + " on " + server.location() + " timed out"), null);
+    } catch (ExecutionException e) {
+      return new Landing(ShareVerdict.unreadable(String.valueOf(e.getCause())), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(true);
+      return new Landing(ShareVerdict.unreadable("interrupted"), null);
+    }
   }
 
   /**

@@ -44,7 +44,7 @@ public final class Repairer implements AutoCloseable {
         new ImmutableEngine.Settings(
             grid.servers(), executor, b.listTimeout, b.verifyTimeout,
             (si, server) -> LeaseKeys.forServer(leaseSecret, si, server), leaseSecret, b.removeSurplus,
-            b.freshPostCheck, listener);
+            b.freshPostCheck, b.rebuildParallelism, listener);
     this.checker = new Checker(settings);
   }
 
@@ -186,6 +186,7 @@ public final class Repairer implements AutoCloseable {
     private Duration verifyTimeout = Duration.ofMinutes(10);
     private boolean removeSurplus = true;
     private boolean freshPostCheck = true;
+    private int rebuildParallelism = Runtime.getRuntime().availableProcessors();
     private RepairListener listener = RepairListener.NONE;
 
     private Builder(Grid grid) {
@@ -226,6 +227,20 @@ public final class Repairer implements AutoCloseable {
      */
     public Builder freshPostCheck(boolean fresh) {
       this.freshPostCheck = fresh;
+      return this;
+    }
+
+    /**
+     * How many segments of one file may be rebuilt at once on the pool (default: the number of
+     * processors; 1 rebuilds on the calling thread). The calling thread writes every new share,
+     * in order, whatever the value. Memory per repair grows with it: about segment size × (k +
+     * shares rebuilt) × (parallelism + 1).
+     */
+    public Builder rebuildParallelism(int segments) {
+      if (segments < 1) {
+        throw new IllegalArgumentException("rebuild parallelism must be >= 1, got " + segments);
+      }
+      this.rebuildParallelism = segments;
       return this;
     }
 

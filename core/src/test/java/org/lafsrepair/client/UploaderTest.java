@@ -80,4 +80,149 @@ class UploaderTest {
     }
     assertEquals(6, seen.size());
   }
+
+  @Test
+  void shareCommittedMeanwhileByAnotherUploaderCountsAsPlacedNotAsAFailure() throws Exception {
+    // Servers that, like the S3 backend, notice an existing share only at commit.
+    List<MemoryStorageServer> servers = new java.util.ArrayList<>();
+    for (MemoryStorageServer s : MemoryGrids.servers(10)) {
+      servers.add(MemoryStorageServer.builder().id(s.id()).location(s.location()).conflictsAtCommit(true).build());
+    }
+    byte[] data = new byte[100_000];
+    new java.util.Random(3).nextBytes(data);
+    byte[] secret = new byte[32];
+    Cap first = new Uploader(MemoryGrids.grid(servers, EncodingParameters.DEFAULT, secret))
+        .uploadChk(PlaintextSource.of(data));
+    StorageIndex si = first.storageIndex().orElseThrow();
+    java.util.Map<String, byte[]> before = stored(servers, si);
+
+    // A second uploader of the same file whose listing predates the first one's commits.
+    List<StaleListing> stale = servers.stream().map(StaleListing::new).toList();
+    Grid staleGrid = Grid.builder().servers(stale).defaults(EncodingParameters.DEFAULT)
+        .convergenceSecret(secret).leaseSecret(new byte[32]).build();
+    Cap second = new Uploader(staleGrid).uploadChk(PlaintextSource.of(data));
+
+    assertEquals(first, second);
+    assertTrue(stale.stream().mapToInt(s -> s.conflictsAtCommit).sum() > 0, "commits did conflict");
+    java.util.Map<String, byte[]> after = stored(servers, si);
+    for (java.util.Map.Entry<String, byte[]> e : before.entrySet()) {
+      assertTrue(java.util.Arrays.equals(e.getValue(), after.get(e.getKey())), e.getKey() + " untouched");
+    }
+    for (MemoryStorageServer s : servers) {
+      assertEquals(0, s.uploadsInProgress());
+    }
+  }
+
+  private static java.util.Map<String, byte[]> stored(List<MemoryStorageServer> servers, StorageIndex si)
+      throws org.lafsrepair.spi.StorageException {
+    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+    for (MemoryStorageServer s : servers) {
+      for (ShareInfo info : s.listShares(si)) {
+        byte[] b = new byte[(int) info.dataLength()];
+        s.read(si, info.shareNumber(), 0, b.length).get(b);
+        out.put(s.location() + "/" + info.shareNumber(), b);
+      }
+    }
+    return out;
+  }
+
+  /** A server whose first listing of each storage index shows nothing; counts commit conflicts. */
+  private static final class StaleListing implements org.lafsrepair.spi.StorageServer {
+    private final MemoryStorageServer delegate;
+    private final Set<StorageIndex> listedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    volatile int conflictsAtCommit;
+
+    StaleListing(MemoryStorageServer delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public org.lafsrepair.spi.ServerId id() {
+      return delegate.id();
+    }
+
+    @Override
+    public byte[] permutationSeed() {
+      return delegate.permutationSeed();
+    }
+
+    @Override
+    public String location() {
+      return delegate.location();
+    }
+
+    @Override
+    public List<ShareInfo> listShares(StorageIndex si) throws org.lafsrepair.spi.StorageException {
+      return listedOnce.add(si) ? List.of() : delegate.listShares(si);
+    }
+
+    @Override
+    public java.nio.ByteBuffer read(StorageIndex si, org.lafsrepair.spi.ShareNumber shnum, long offset, int length)
+        throws org.lafsrepair.spi.StorageException {
+      return delegate.read(si, shnum, offset, length);
+    }
+
+    @Override
+    public org.lafsrepair.spi.ImmutableUpload allocate(
+        StorageIndex si, org.lafsrepair.spi.ShareNumber shnum, long size, org.lafsrepair.spi.LeaseSecrets lease)
+        throws org.lafsrepair.spi.StorageException {
+      org.lafsrepair.spi.ImmutableUpload u = delegate.allocate(si, shnum, size, lease);
+      return new org.lafsrepair.spi.ImmutableUpload() {
+        @Override
+        public org.lafsrepair.spi.ShareNumber shareNumber() {
+          return u.shareNumber();
+        }
+
+        @Override
+        public long allocatedSize() {
+          return u.allocatedSize();
+        }
+
+        @Override
+        public void write(long offset, java.nio.ByteBuffer data) throws org.lafsrepair.spi.StorageException {
+          u.write(offset, data);
+        }
+
+        @Override
+        public void commit() throws org.lafsrepair.spi.StorageException {
+          try {
+            u.commit();
+          } catch (org.lafsrepair.spi.ShareConflictException e) {
+            conflictsAtCommit++;
+            throw e;
+          }
+        }
+
+        @Override
+        public void abort() throws org.lafsrepair.spi.StorageException {
+          u.abort();
+        }
+
+        @Override
+        public void close() throws org.lafsrepair.spi.StorageException {
+          u.close();
+        }
+      };
+    }
+
+    @Override
+    public org.lafsrepair.spi.TestAndWriteResult testAndWrite(
+        StorageIndex si, org.lafsrepair.spi.WriteEnabler enabler,
+        java.util.Map<org.lafsrepair.spi.ShareNumber, org.lafsrepair.spi.ShareTestAndWrite> writes,
+        List<org.lafsrepair.spi.ReadVector> readVector, org.lafsrepair.spi.LeaseSecrets lease)
+        throws org.lafsrepair.spi.StorageException {
+      return delegate.testAndWrite(si, enabler, writes, readVector, lease);
+    }
+
+    @Override
+    public void adviseCorrupt(org.lafsrepair.spi.ShareKind kind, StorageIndex si,
+        org.lafsrepair.spi.ShareNumber shnum, String reason) throws org.lafsrepair.spi.StorageException {
+      delegate.adviseCorrupt(kind, si, shnum, reason);
+    }
+
+    @Override
+    public org.lafsrepair.spi.SpaceInfo space() throws org.lafsrepair.spi.StorageException {
+      return delegate.space();
+    }
+  }
 }

@@ -288,4 +288,75 @@ class ChkRepairTest {
       assertEquals(fresh.corruptShares(), result.post().corruptShares());
     }
   }
+
+  @Test
+  void aNewShareThatReadsBackDifferentlyIsNotCounted() throws Exception {
+    // Every server corrupts reads of share 2 inside its first block: the rebuilt share lands,
+    // but the read-back sees a block that differs from what was written.
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], new byte[300_000]);
+    f.delete(2);
+    for (MemoryStorageServer s : f.servers()) {
+      s.faults().corruptReads(f.si(), ShareNumber.of(2), 0x24 + 1000, 0x10);
+    }
+    try (Repairer r = Repairer.builder(f.grid()).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      assertFalse(result.successful());
+      assertTrue(result.written().stream().noneMatch(p -> p.shareNumber().value() == 2), result.written().toString());
+      assertTrue(result.problems().stream().anyMatch(p -> p.contains("did not verify") && p.contains("differs from the block written")),
+          result.problems().toString());
+      assertFalse(result.post().healthy());
+    }
+  }
+
+  @Test
+  void parallelAndSequentialRebuildsWriteTheSameShares() throws Exception {
+    byte[] data = new byte[1_500_000];
+    new Random(9).nextBytes(data);
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], data);
+    Map<Integer, byte[]> original = f.shareBytes();
+    for (int lanes : new int[] {1, 2, 5}) {
+      for (int sh = 0; sh < 7; sh++) {
+        f.delete(sh);
+      }
+      try (Repairer r = Repairer.builder(f.grid()).rebuildParallelism(lanes).build()) {
+        RepairResult result = r.repair(f.verifyCap());
+        assertTrue(result.successful(), result.problems().toString());
+        assertEquals(7, result.written().size());
+      }
+      Map<Integer, byte[]> now = f.shareBytes();
+      for (int sh = 0; sh < 10; sh++) {
+        assertArrayEquals(original.get(sh), now.get(sh), "share " + sh + " with " + lanes + " lanes");
+      }
+    }
+  }
+
+  @Test
+  void aSourceThatChangesAfterThePreCheckIsCaughtAndTheRebuildRedoneCarefully() throws Exception {
+    byte[] data = new byte[700_000];
+    new Random(3).nextBytes(data);
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], data);
+    Map<Integer, byte[]> original = f.shareBytes();
+    for (int sh = 0; sh < 4; sh++) {
+      f.delete(sh);
+    }
+    MemoryStorageServer flaky = f.holder(4);
+    // Right after the pre-repair check verified share 4, its server starts serving a flipped
+    // byte in segment 2's block: the trusting rebuild fails its final check, the careful one
+    // drops share 4 and rebuilds from the other survivors.
+    RepairListener flipAfterCheck = new RepairListener() {
+      @Override
+      public void checked(CheckResult result, long nanos) {
+        flaky.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
+      }
+    };
+    try (Repairer r = Repairer.builder(f.grid()).listener(flipAfterCheck).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      assertEquals(4, result.written().size(), result.problems().toString());
+    }
+    flaky.faults().clear();
+    Map<Integer, byte[]> now = f.shareBytes();
+    for (int sh = 0; sh < 10; sh++) {
+      assertArrayEquals(original.get(sh), now.get(sh), "share " + sh);
+    }
+  }
 }

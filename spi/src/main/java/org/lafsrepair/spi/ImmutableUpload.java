@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * <p>State rules every backend follows (the TCK checks them): writes and commit after {@link
  * #abort()} fail with {@link ShareConflictException}; writes after commit fail with {@link
  * ShareConflictException}; a second {@code commit()} is a no-op; {@code abort()} after commit
- * fails with {@link ShareConflictException} and leaves the share in place.
+ * fails with {@link ShareConflictException} and leaves the share in place; after a {@code commit()}
+ * that failed, {@code abort()} and {@code close()} succeed and leave nothing behind.
  */
 public interface ImmutableUpload extends AutoCloseable {
   /** Share number being written. */
@@ -34,6 +35,11 @@ public interface ImmutableUpload extends AutoCloseable {
   /**
    * Makes the share durable and visible atomically. After it returns, a crash cannot lose the
    * share; before it, a crash leaves no visible share.
+   *
+   * @throws ShareConflictException if a share (of either kind) exists under this share number by
+   *     now, because it appeared after {@link StorageServer#allocate} or because the backend leaves
+   *     that check to the commit: the existing share is left as it was and nothing of this upload
+   *     becomes visible. Callers still {@link #abort()} or {@link #close()} the upload.
    */
   void commit() throws StorageException;
 

@@ -24,6 +24,9 @@ import java.util.Set;
  *       shares beyond 2 GiB work.
  *   <li><b>Atomic visibility.</b> An immutable share appears only at {@link ImmutableUpload#commit}
  *       and is then durable; a mutable test-and-write is applied to all named shares or none.
+ *   <li><b>No overwrite.</b> An immutable upload never replaces an existing share (only {@link
+ *       #replaceImmutable} does): it is refused at {@link #allocate} or, at the latest, at {@link
+ *       ImmutableUpload#commit}.
  *   <li><b>Optional capabilities</b> are default methods that throw {@link
  *       UnsupportedCapabilityException}; {@link #capabilities()} lists what a server supports.
  * </ul>
@@ -98,8 +101,28 @@ public interface StorageServer extends AutoCloseable {
    * Starts an immutable upload of {@code allocatedSize} bytes (Tahoe's {@code allocate_buckets}
    * for one share).
    *
-   * @throws ShareConflictException if a committed share (of either kind) or an upload in progress
-   *     exists for it
+   * <p><b>An existing share is never overwritten</b>, but backends differ in when they notice it:
+   *
+   * <ul>
+   *   <li>An upload of the same share in progress through this server object is always refused
+   *       here.
+   *   <li>A committed share (of either kind) under {@code si}/{@code shnum} <em>may</em> be
+   *       reported here. The disk and memory backends always do (a local lookup); a backend for
+   *       which that lookup is a network round trip of its own may leave it to the commit (the S3
+   *       backend does for shares sent in one request, where it would double the requests of an
+   *       upload).
+   *   <li>{@link ImmutableUpload#commit} <em>must</em> fail with {@link ShareConflictException}
+   *       if a share exists by then, whoever created it (a share this call did not look for,
+   *       another process or server object over the same storage, a mutable write), leaving that
+   *       share byte for byte as it was and nothing of the upload visible.
+   * </ul>
+   *
+   * <p>Callers therefore treat a {@link ShareConflictException} from {@code commit} as they treat
+   * one from {@code allocate}: a share they did not write is (now) there. They list the storage
+   * index again before counting it, since it need not hold their bytes.
+   *
+   * @throws ShareConflictException if an upload of the share is in progress through this server
+   *     object, or a committed share exists and the backend looks for one here (see above)
    * @throws OutOfSpaceException if the share does not fit
    * @throws InvalidRequestException if {@code allocatedSize} is negative
    */

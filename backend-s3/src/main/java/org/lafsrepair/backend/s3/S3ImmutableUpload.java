@@ -110,6 +110,11 @@ final class S3ImmutableUpload implements ImmutableUpload {
     return size;
   }
 
+  /** Whether the share goes up as a multipart upload (else as one PUT at commit). */
+  boolean isMultipart() {
+    return !singlePut;
+  }
+
   /** The S3 multipart upload id once one was started, else null. */
   synchronized String multipartUploadId() {
     return uploadId;

@@ -80,8 +80,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Each share is one object holding exactly the share data, so a listing tells the length and a
  * read is one ranged GET. A mutable slot additionally has a small {@code slot} object binding it
  * to a write enabler. Immutable shares appear only when a single conditional PUT (or a conditional
- * CompleteMultipartUpload for large shares) succeeds; mutable test-and-write is optimistic
- * concurrency on ETags. The module README states the guarantees and their limits.
+ * CompleteMultipartUpload for large shares) succeeds. That condition ({@code If-None-Match: *})
+ * is what refuses an existing share: {@link #allocate} looks for one only before a multipart
+ * upload (one HEAD), so a small share costs one request and a conflict surfaces at commit, as the
+ * SPI allows. Mutable test-and-write is optimistic concurrency on ETags. The module README states
+ * the guarantees and their limits.
  *
  * <p>Thread-safe. Leases are not kept (S3 has no notion of them): shares live until deleted.
  */
@@ -493,7 +496,14 @@ public final class S3StorageServer implements StorageServer {
     if (uploads.putIfAbsent(key, up) != null) {
       throw new ShareConflictException(location + ": an upload of " + si + " " + shnum + " is in progress");
     }
+    if (!up.isMultipart()) {
+      // One PUT with If-None-Match: * at commit refuses an existing share; a HEAD here would
+      // double the requests of every small upload (the SPI lets allocate skip it).
+      return up;
+    }
     try {
+      // A multipart share is looked for now: one HEAD next to many MiB, and no parts are staged
+      // for a share that could never be committed.
       if (exists(key)) {
         throw new ShareConflictException(location + ": share " + si + " " + shnum + " already exists");
       }

@@ -16,6 +16,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * A real S3 server (Adobe S3Mock) running inside the test JVM on a loopback port, plus helpers to
@@ -104,13 +105,17 @@ public final class S3MockServer implements AutoCloseable {
 
   /** A new plain SDK client configured like the backend's. Caller closes it. */
   public S3Client newClient() {
+    return newClientBuilder().build();
+  }
+
+  /** A builder for a plain SDK client for this server, to add settings (interceptors) to. */
+  public S3ClientBuilder newClientBuilder() {
     return S3Client.builder()
         .endpointOverride(endpoint())
         .region(REGION)
         .forcePathStyle(true)
         .credentialsProvider(credentials())
-        .httpClientBuilder(Apache5HttpClient.builder().connectionTimeout(Duration.ofSeconds(2)))
-        .build();
+        .httpClientBuilder(Apache5HttpClient.builder().connectionTimeout(Duration.ofSeconds(2)));
   }
 
   /** Creates a fresh, uniquely named bucket and returns its name. */

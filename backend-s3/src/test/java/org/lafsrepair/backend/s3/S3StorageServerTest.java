@@ -36,7 +36,12 @@ import org.lafsrepair.spi.TestVector;
 import org.lafsrepair.spi.WriteEnabler;
 import org.lafsrepair.spi.WriteEnablerMismatchException;
 import org.lafsrepair.spi.WriteVector;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Behaviour specific to the S3 backend, against a real in-process S3 server. */
@@ -194,16 +199,154 @@ class S3StorageServerTest {
     assertThrows(ShareConflictException.class, () -> up.write(0, ByteBuffer.wrap(data, 0, 1)));
   }
 
+  String shareKey(StorageIndex si, ShareNumber sh) {
+    return "node-a/shares/" + si.prefix() + "/" + si + "/" + sh.value();
+  }
+
+  /** Every object key under the storage index, and every multipart upload in the bucket. */
+  List<String> residue(StorageIndex si) {
+    List<String> keys = new java.util.ArrayList<>(
+        mock.client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix("node-a/shares/" + si.prefix() + "/" + si + "/"))
+            .contents().stream().map(S3Object::key).toList());
+    mock.client().listMultipartUploads(r -> r.bucket(bucket)).uploads()
+        .forEach(u -> keys.add("multipart:" + u.key()));
+    return keys;
+  }
+
+  /** The operations a client sends, by SDK operation name, once per API call (not per attempt). */
+  static final class OperationLog implements ExecutionInterceptor {
+    final List<String> operations = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      operations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+    }
+  }
+
   @Test
-  void allocateRefusesExistingSharesAndUploadsInProgress() throws Exception {
+  void smallUploadIsOnePutObjectAndNoHead() throws Exception {
+    OperationLog log = new OperationLog();
+    try (S3Client client = mock.newClientBuilder()
+            .overrideConfiguration(o -> o.addExecutionInterceptor(log)).build();
+        S3StorageServer counted = S3StorageServer.builder(bucket).prefix("node-a").client(client).build()) {
+      StorageIndex si = si();
+      byte[] data = bytes(4096);
+      log.operations.clear();
+      try (ImmutableUpload up = counted.allocate(si, SH0, data.length, LeaseSecrets.random())) {
+        up.write(0, ByteBuffer.wrap(data));
+        up.commit();
+      }
+      assertEquals(List.of("PutObject"), log.operations);
+      assertArrayEquals(data, array(server.read(si, SH0, 0, data.length)));
+    }
+  }
+
+  @Test
+  void smallUploadOverAnExistingShareFailsAtCommitAndLeavesItByteIdentical() throws Exception {
     StorageIndex si = si();
-    upload(si, SH0, bytes(10));
-    assertThrows(ShareConflictException.class, () -> server.allocate(si, SH0, 10, LeaseSecrets.random()));
+    byte[] data = bytes(1000);
+    upload(si, SH0, data);
+    String key = shareKey(si, SH0);
+    String etag = mock.client().headObject(b -> b.bucket(bucket).key(key)).eTag();
+    List<ShareInfo> listed = server.listShares(si);
+    try (S3StorageServer other = mock.backend(bucket, "node-a").build()) {
+      for (S3StorageServer s : List.of(server, other)) {
+        for (byte[] attempt : List.of(bytes(1000), bytes(3000), new byte[0])) {
+          // The existing share is noticed by the conditional PUT, not by a lookup at allocate.
+          ImmutableUpload up = s.allocate(si, SH0, attempt.length, LeaseSecrets.random());
+          up.write(0, ByteBuffer.wrap(attempt));
+          ShareConflictException e = assertThrows(ShareConflictException.class, up::commit);
+          assertTrue(e.getMessage().contains("committed by another writer first"), e.getMessage());
+          up.abort();
+          up.close();
+          assertThrows(ShareConflictException.class, () -> up.write(0, ByteBuffer.wrap(new byte[0])),
+              "a failed commit finishes the upload");
+        }
+      }
+    }
+    assertArrayEquals(data, mock.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    assertEquals(etag, mock.client().headObject(b -> b.bucket(bucket).key(key)).eTag());
+    assertEquals(listed, server.listShares(si));
+    assertEquals(List.of(key), residue(si), "no staged object, no multipart upload");
+    // The failed upload released its in-process claim on the share.
+    server.allocate(si, SH0, 10, LeaseSecrets.random()).close();
+  }
+
+  @Test
+  void largeUploadOverAnExistingShareIsRefusedAtAllocate() throws Exception {
+    StorageIndex si = si();
+    byte[] data = bytes(6 * 1024 * 1024);
+    upload(si, SH0, data);
+    // Multipart: one HEAD next to many MiB, so nothing is staged for a share that cannot land.
+    assertThrows(ShareConflictException.class, () -> server.allocate(si, SH0, data.length, LeaseSecrets.random()));
+    assertEquals(List.of(shareKey(si, SH0)), residue(si));
+    assertArrayEquals(data, array(server.read(si, SH0, 0, data.length)));
+  }
+
+  @Test
+  void allocateRefusesAnUploadInProgressThroughTheSameServer() throws Exception {
+    StorageIndex si = si();
     ImmutableUpload up = server.allocate(si, SH1, 10, LeaseSecrets.random());
     assertThrows(ShareConflictException.class, () -> server.allocate(si, SH1, 10, LeaseSecrets.random()));
     up.abort();
     up.abort();
     server.allocate(si, SH1, 10, LeaseSecrets.random()).close();
+  }
+
+  @Test
+  void uploadersRacingThroughSeparateServersHaveExactlyOneWinner() throws Exception {
+    int racers = 4;
+    List<S3StorageServer> servers = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers);
+    try {
+      for (int i = 0; i < racers; i++) {
+        servers.add(mock.backend(bucket, "node-a").build());
+      }
+      for (int round = 0; round < 4; round++) {
+        StorageIndex si = si();
+        java.util.concurrent.CyclicBarrier allAllocated = new java.util.concurrent.CyclicBarrier(racers);
+        // S3Mock checks a condition and writes in two steps, so truly simultaneous commits could
+        // both pass there (not on S3): the commits take turns, in an order changing every round.
+        List<java.util.concurrent.CountDownLatch> turn = new java.util.ArrayList<>();
+        for (int i = 0; i <= racers; i++) {
+          turn.add(new java.util.concurrent.CountDownLatch(i == 0 ? 0 : 1));
+        }
+        List<Integer> order = new java.util.ArrayList<>(List.of(0, 1, 2, 3));
+        java.util.Collections.shuffle(order, random);
+        List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+          S3StorageServer s = servers.get(order.get(i));
+          int myTurn = i;
+          byte[] data = bytes(2000);
+          results.add(pool.submit(() -> {
+            try (ImmutableUpload up = s.allocate(si, SH0, data.length, LeaseSecrets.random())) {
+              up.write(0, ByteBuffer.wrap(data));
+              allAllocated.await(30, java.util.concurrent.TimeUnit.SECONDS);
+              turn.get(myTurn).await();
+              up.commit();
+              return data;
+            } catch (ShareConflictException e) {
+              return null;
+            } finally {
+              turn.get(myTurn + 1).countDown();
+            }
+          }));
+        }
+        List<byte[]> winners = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<byte[]> f : results) {
+          byte[] won = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+          if (won != null) {
+            winners.add(won);
+          }
+        }
+        assertEquals(1, winners.size(), "exactly one uploader wins");
+        assertArrayEquals(winners.get(0), array(server.read(si, SH0, 0, 2000)));
+        assertEquals(List.of(shareKey(si, SH0)), residue(si));
+      }
+    } finally {
+      pool.shutdownNow();
+      servers.forEach(S3StorageServer::close);
+    }
   }
 
   @Test

@@ -65,6 +65,7 @@ public final class MemoryStorageServer implements StorageServer {
   private final Faults faults = new Faults();
   private final Object lock = new Object();
   private final MutableShareIntegrity integrity;
+  private final boolean conflictsAtCommit;
 
   // Guarded by lock.
   private final Map<StorageIndex, TreeMap<ShareNumber, Share>> shares = new HashMap<>();
@@ -106,6 +107,7 @@ public final class MemoryStorageServer implements StorageServer {
     this.location = b.location != null ? b.location : "memory:" + id.toBase32();
     this.capacity = b.capacity;
     this.integrity = b.integrity;
+    this.conflictsAtCommit = b.conflictsAtCommit;
     if (b.faultSetup != null) {
       b.faultSetup.accept(faults);
     }
@@ -129,8 +131,20 @@ public final class MemoryStorageServer implements StorageServer {
     private long capacity = Long.MAX_VALUE;
     private Consumer<Faults> faultSetup;
     private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
+    private boolean conflictsAtCommit;
 
     private Builder() {}
+
+    /**
+     * Whether {@link MemoryStorageServer#allocate} leaves the check for an existing share to
+     * {@link ImmutableUpload#commit} (default false: it refuses at once), as the S3 backend does
+     * for small shares. Uploads in progress through this server are refused at allocate either
+     * way. For testing how callers cope with a {@link ShareConflictException} at commit.
+     */
+    public Builder conflictsAtCommit(boolean atCommit) {
+      this.conflictsAtCommit = atCommit;
+      return this;
+    }
 
     /**
      * How publish authority judges whether a same-version mutable share is broken (default:
@@ -316,7 +330,7 @@ public final class MemoryStorageServer implements StorageServer {
           throw new ShareNotFoundException(
               location + ": no immutable share " + si + "/" + shnum.value() + " to replace");
         }
-      } else if (existing != null) {
+      } else if (existing != null && !conflictsAtCommit) {
         throw new ShareConflictException(
             location + ": share " + si + "/" + shnum.value() + " already exists");
       }
@@ -813,7 +827,11 @@ public final class MemoryStorageServer implements StorageServer {
           }
           leases.addAll(old.leases);
         } else if (old != null) {
-          throw new IllegalStateException("allocate admitted an upload over an existing share");
+          // Not looked for at allocate, or created since (a mutable write to the same number).
+          uploads.remove(key);
+          aborted = true;
+          throw new ShareConflictException(
+              location + ": share " + key.si() + "/" + key.shnum().value() + " already exists");
         }
         Share s = new Share(ShareKind.IMMUTABLE, data, null, leases);
         addOrRenew(s, lease);

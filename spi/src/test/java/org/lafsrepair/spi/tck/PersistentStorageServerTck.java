@@ -63,6 +63,17 @@ public abstract class PersistentStorageServerTck extends StorageServerTck {
   }
 
   @Test
+  void uploadOverAShareCommittedBeforeARestartIsRefused() throws Exception {
+    StorageIndex si = randomSi();
+    byte[] data = randomBytes(300);
+    putImmutable(si, SH0, data);
+    restart();
+    assertUploadRefused(si, SH0, randomBytes(300));
+    assertEquals(Set.of(SH0), listed(si));
+    assertArrayEquals(data, readAll(si, SH0));
+  }
+
+  @Test
   void mutableShareAndItsWriteEnablerSurviveRestart() throws Exception {
     StorageIndex si = randomSi();
     WriteEnabler we = enabler(7);

@@ -150,6 +150,35 @@ public abstract class StorageServerTck {
     return ShareTestAndWrite.writes(List.of(new WriteVector(offset, data)));
   }
 
+  /** Where an upload over an existing share was refused. */
+  protected enum RefusedAt {
+    ALLOCATE,
+    COMMIT
+  }
+
+  /**
+   * Tries to upload {@code data} as {@code sh} where a share exists, and asserts what the SPI
+   * promises: a {@link ShareConflictException} from {@code allocate} or, at the latest, from
+   * {@code commit}, after which {@code abort} and {@code close} succeed.
+   */
+  protected RefusedAt assertUploadRefused(StorageIndex si, ShareNumber sh, byte[] data)
+      throws StorageException {
+    ImmutableUpload u;
+    try {
+      u = server.allocate(si, sh, data.length, LeaseSecrets.random());
+    } catch (ShareConflictException e) {
+      return RefusedAt.ALLOCATE;
+    }
+    try (u) {
+      u.write(0, ByteBuffer.wrap(data));
+      assertThrows(ShareConflictException.class, u::commit,
+          "an upload over an existing share must fail at commit if allocate let it through");
+      u.abort();
+      u.abort();
+    }
+    return RefusedAt.COMMIT;
+  }
+
   protected Set<ShareNumber> listed(StorageIndex si) throws StorageException {
     Set<ShareNumber> s = new HashSet<>();
     for (ShareInfo i : server.listShares(si)) {
@@ -285,13 +314,49 @@ public abstract class StorageServerTck {
   }
 
   @Test
-  void allocateOverCommittedShareConflicts() throws Exception {
+  void uploadOverACommittedShareIsRefusedAndLeavesItIntact() throws Exception {
     StorageIndex si = randomSi();
     byte[] data = randomBytes(10);
     putImmutable(si, SH0, data);
-    assertThrows(ShareConflictException.class,
-        () -> server.allocate(si, SH0, 10, LeaseSecrets.random()));
+    putImmutable(si, SH1, randomBytes(10));
+    List<ShareInfo> before = server.listShares(si);
+    assertUploadRefused(si, SH0, randomBytes(10));
+    assertUploadRefused(si, SH0, randomBytes(25));
+    assertUploadRefused(si, SH0, new byte[0]);
+    assertEquals(Set.copyOf(before), Set.copyOf(server.listShares(si)));
     assertArrayEquals(data, readAll(si, SH0));
+    // The refused uploads hold no claim: another share of the index still goes through.
+    byte[] other = randomBytes(10);
+    putImmutable(si, SH2, other);
+    assertArrayEquals(other, readAll(si, SH2));
+  }
+
+  @Test
+  void shareCreatedDuringAnUploadWinsOverItsCommit() throws Exception {
+    StorageIndex si = randomSi();
+    byte[] data = randomBytes(20);
+    try (ImmutableUpload u = server.allocate(si, SH0, data.length, LeaseSecrets.random())) {
+      u.write(0, ByteBuffer.wrap(data));
+      boolean mutableWritten;
+      try {
+        putMutable(si, enabler(3), SH0, ascii("mutable first"));
+        mutableWritten = true;
+      } catch (ShareConflictException e) {
+        mutableWritten = false; // the server saw the upload in progress: also allowed
+      }
+      if (mutableWritten) {
+        assertThrows(ShareConflictException.class, u::commit,
+            "a commit must not overwrite a share created after allocate");
+        u.abort();
+        assertEquals(ShareKind.MUTABLE, info(si, SH0).kind());
+        assertArrayEquals(ascii("mutable first"), readAll(si, SH0));
+      } else {
+        u.commit();
+        assertEquals(ShareKind.IMMUTABLE, info(si, SH0).kind());
+        assertArrayEquals(data, readAll(si, SH0));
+      }
+    }
+    assertEquals(Set.of(SH0), listed(si));
   }
 
   @Test
@@ -301,7 +366,7 @@ public abstract class StorageServerTck {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       CountDownLatch start = new CountDownLatch(1);
-      List<Future<Boolean>> results = new ArrayList<>();
+      List<Future<byte[]>> results = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         byte[] data = randomBytes(64);
         results.add(pool.submit(() -> {
@@ -310,25 +375,28 @@ public abstract class StorageServerTck {
           try {
             u = server.allocate(si, SH0, data.length, LeaseSecrets.random());
           } catch (ShareConflictException e) {
-            return false;
+            return null;
           }
           try (u) {
             u.write(0, ByteBuffer.wrap(data));
             u.commit();
+          } catch (ShareConflictException e) {
+            return null; // refused at commit: allowed, see StorageServer#allocate
           }
-          return true;
+          return data;
         }));
       }
       start.countDown();
-      int winners = 0;
-      for (Future<Boolean> f : results) {
-        if (f.get(30, TimeUnit.SECONDS)) {
-          winners++;
+      List<byte[]> winners = new ArrayList<>();
+      for (Future<byte[]> f : results) {
+        byte[] won = f.get(30, TimeUnit.SECONDS);
+        if (won != null) {
+          winners.add(won);
         }
       }
-      assertEquals(1, winners, "exactly one concurrent upload of a share may succeed");
+      assertEquals(1, winners.size(), "exactly one concurrent upload of a share may succeed");
       assertEquals(Set.of(SH0), listed(si));
-      assertEquals(64, readAll(si, SH0).length);
+      assertArrayEquals(winners.get(0), readAll(si, SH0), "the winner's bytes, untouched by the losers");
     } finally {
       pool.shutdownNow();
     }
@@ -964,12 +1032,12 @@ public abstract class StorageServerTck {
   }
 
   @Test
-  void allocatingOverAMutableShareConflicts() throws Exception {
+  void uploadOverAMutableShareIsRefusedAndLeavesItIntact() throws Exception {
     StorageIndex si = randomSi();
     putMutable(si, enabler(1), SH0, ascii("mutable"));
-    assertThrows(ShareConflictException.class,
-        () -> server.allocate(si, SH0, 10, LeaseSecrets.random()));
+    assertUploadRefused(si, SH0, randomBytes(10));
     assertArrayEquals(ascii("mutable"), readAll(si, SH0));
+    assertEquals(ShareKind.MUTABLE, info(si, SH0).kind());
   }
 
   // ---------------------------------------------------------------- advisories
