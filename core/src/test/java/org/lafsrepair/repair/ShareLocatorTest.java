@@ -120,6 +120,22 @@ class ShareLocatorTest {
   }
 
   @Test
+  void aServerKnownAsQuickThatStallsIsStillHedged() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(8);
+    // Two processors: quick rounds run on one shared worker while the caller spins.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofMillis(600), 2, Duration.ofMillis(5));
+    for (int r = 0; r < 20; r++) {
+      assertTrue(locator.locate(asServers(servers), SI).stream().allMatch(ShareLocator.Answer::responded));
+    }
+    servers.get(0).faults().delay(Faults.Op.LIST, LONG);
+    List<ShareLocator.Answer> answers = locator.locate(asServers(servers), SI);
+    assertEquals("no answer within 600 ms", answers.get(0).failure());
+    for (int i = 1; i < 8; i++) {
+      assertEquals(expected(i), answers.get(i).shares(), "server " + i);
+    }
+  }
+
+  @Test
   void aRememberedSlowServerGetsItsOwnWorkerAndDelaysNobody() throws Exception {
     List<MemoryStorageServer> servers = serversWithShares(4);
     servers.get(0).faults().delay(Faults.Op.LIST, Duration.ofMillis(300));
