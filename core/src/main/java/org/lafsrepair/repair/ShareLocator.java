@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
@@ -32,7 +33,9 @@ import org.lafsrepair.spi.StorageServer;
  * <p>Waiting: a round of quick servers expected to end within {@value #MAX_SPIN_MICROS} µs is
  * awaited spinning (on a processor the workers leave free), since waking a parked caller costs
  * tens of microseconds; only when no other round of this locator is running, as concurrent
- * callers already keep the processors busy. Past the spin the caller parks as usual.
+ * callers already keep the processors busy. Past the spin the caller parks as usual. For the
+ * same reason a worker that finished such a round spins up to {@value #LINGER_MICROS} µs for the
+ * next one before it returns to the pool: a caller checking file after file is back by then.
  *
  * <p>Thread-safe; one locator may serve concurrent rounds.
  */
@@ -49,6 +52,10 @@ final class ShareLocator {
   private static final long MAX_SPIN_NANOS = MAX_SPIN_MICROS * 1000L;
   // Allowance for a pool thread to wake up and start listing.
   private static final long WAKE_UP_NANOS = 50_000;
+  // How long a worker of a quick round spins for the next round before it returns to the pool:
+  // a caller checking file after file comes back within microseconds.
+  static final int LINGER_MICROS = 100;
+  private static final long LINGER_NANOS = LINGER_MICROS * 1000L;
   // Bounds the latency memory if a caller keeps passing new server objects.
   private static final int MAX_REMEMBERED_SERVERS = 4096;
 
@@ -60,6 +67,10 @@ final class ShareLocator {
   // A heuristic: a stale or racy value costs a hand-off or one hedge delay, never a wrong answer.
   private final Map<StorageServer, Long> latency = new ConcurrentHashMap<>();
   private final AtomicInteger roundsInFlight = new AtomicInteger();
+  // A round handed to a worker that is spinning after a quick round, and how many such workers
+  // there are.
+  private final AtomicReference<Round> offered = new AtomicReference<>();
+  private final AtomicInteger lingering = new AtomicInteger();
 
   ShareLocator(ExecutorService executor, Duration timeout) {
     this(executor, timeout, Runtime.getRuntime().availableProcessors(), DEFAULT_HEDGE);
@@ -124,6 +135,34 @@ final class ShareLocator {
     latency.merge(s, nanos, (old, now) -> old + (now - old) / 4);
   }
 
+  /** Runs a round's shared work; after a quick round, spins a little for the next to arrive. */
+  private void drive(Round first) {
+    Round r = first;
+    while (r != null) {
+      r.runShared();
+      r = r.quick ? linger() : null;
+    }
+  }
+
+  private Round linger() {
+    lingering.incrementAndGet();
+    try {
+      long until = System.nanoTime() + LINGER_NANOS;
+      while (System.nanoTime() - until < 0 && !Thread.currentThread().isInterrupted()) {
+        Round r = offered.get();
+        if (r != null && offered.compareAndSet(r, null)) {
+          return r;
+        }
+        Thread.onSpinWait();
+      }
+    } finally {
+      lingering.decrementAndGet();
+    }
+    // Offered while this worker was leaving: its caller counts on it.
+    Round r = offered.get();
+    return r != null && offered.compareAndSet(r, null) ? r : null;
+  }
+
   /** The state of one {@link #locate} call, guarded by its own monitor. */
   private final class Round {
     final List<StorageServer> servers;
@@ -148,6 +187,8 @@ final class ShareLocator {
     volatile boolean complete;
     // How long the caller may spin before it parks (0: park at once).
     long spinNanos;
+    // A quick round: its workers linger for the next one. Set before any worker starts.
+    boolean quick;
 
     Round(List<StorageServer> servers, StorageIndex si) {
       this.servers = servers;
@@ -197,8 +238,34 @@ final class ShareLocator {
       long perWorker = expected / count;
       if (spin && perWorker <= MAX_SPIN_NANOS - WAKE_UP_NANOS) {
         spinNanos = perWorker + WAKE_UP_NANOS;
+        quick = true;
+        if (offerToLingeringWorker()) {
+          count--;
+        }
       }
       spawnShared(count);
+    }
+
+    /**
+     * Hands this round to a worker still spinning after the previous quick round, which saves
+     * waking a parked one. An offer is withdrawn if the last such worker left meanwhile; a worker
+     * leaving looks for an offer once more after it stops counting itself, so none is stranded.
+     */
+    private boolean offerToLingeringWorker() {
+      if (lingering.get() == 0) {
+        return false;
+      }
+      synchronized (this) {
+        workers++;
+      }
+      if (offered.compareAndSet(null, this)
+          && (lingering.get() > 0 || !offered.compareAndSet(this, null))) {
+        return true;
+      }
+      synchronized (this) {
+        workers--;
+      }
+      return false;
     }
 
     /** Submits shared workers; the executor's rejection propagates, as it did per task. */
@@ -208,7 +275,7 @@ final class ShareLocator {
           workers++;
         }
         try {
-          executor.execute(this::runShared);
+          executor.execute(() -> drive(this));
         } catch (RuntimeException e) {
           synchronized (this) {
             workers--;
