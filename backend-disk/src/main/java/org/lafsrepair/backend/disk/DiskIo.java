@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ShareNotFoundException;
@@ -28,12 +29,18 @@ final class DiskIo {
   /** Reads exactly {@code n} bytes at {@code pos}, or fails as corrupt naming {@code what}. */
   static byte[] readExactly(SeekableByteChannel ch, long pos, int n, String what)
       throws IOException, CorruptContainerException {
+    return readExactly(ch, pos, n, () -> what);
+  }
+
+  /** As {@link #readExactly(SeekableByteChannel, long, int, String)}, naming the file only on failure. */
+  static byte[] readExactly(SeekableByteChannel ch, long pos, int n, Supplier<String> what)
+      throws IOException, CorruptContainerException {
     byte[] out = new byte[n];
     ByteBuffer b = ByteBuffer.wrap(out);
     readFully(ch, pos, b);
     if (b.hasRemaining()) {
       throw new CorruptContainerException(
-          what + ": container ends at " + (pos + b.position()) + ", needed " + (pos + n));
+          what.get() + ": container ends at " + (pos + b.position()) + ", needed " + (pos + n));
     }
     return out;
   }

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.lafsrepair.spi.Capability;
 import org.lafsrepair.spi.CorruptContainerException;
@@ -102,6 +103,8 @@ public final class DiskStorageServer implements StorageServer {
   private static final Logger LOG = LoggerFactory.getLogger(DiskStorageServer.class);
   private static final Pattern SHNUM = Pattern.compile("0|[1-9][0-9]{0,2}");
   private static final int MAX_REASON_CHARS = 32765;
+  // FileChannel.open(path, option...) builds a new option set every call.
+  private static final Set<StandardOpenOption> READ_ONLY = EnumSet.of(StandardOpenOption.READ);
 
   private final Path serverDir;
   private final Path storageDir;
@@ -283,7 +286,7 @@ public final class DiskStorageServer implements StorageServer {
 
   private Path bucketDir(StorageIndex si) {
     String b = si.toBase32();
-    return sharesDir.resolve(b.substring(0, 2)).resolve(b);
+    return sharesDir.resolve(b.substring(0, 2) + "/" + b);
   }
 
   private Path sharePath(StorageIndex si, ShareNumber sh) {
@@ -312,29 +315,51 @@ public final class DiskStorageServer implements StorageServer {
   }
 
   private static Parsed parse(FileChannel ch, String what) throws IOException, CorruptContainerException {
+    return parse(ch, () -> what);
+  }
+
+  /**
+   * Reads a container's header with one size query and one read (an immutable header lies
+   * within the first 32 bytes); {@code what} is asked for only when a message is needed.
+   */
+  private static Parsed parse(FileChannel ch, Supplier<String> what) throws IOException, CorruptContainerException {
     long size = ch.size();
     byte[] first = DiskIo.readExactly(ch, 0, (int) Math.min(32, size), what);
     if (MutableContainer.version(first) != 0) {
-      return new Parsed(null, MutableContainer.parse(ch, what));
+      return new Parsed(null, MutableContainer.parse(ch, what.get()));
     }
     if (ImmutableContainer.isImmutable(first)) {
-      return new Parsed(ImmutableContainer.parse(ch, what), null);
+      return new Parsed(ImmutableContainer.parse(first, size, what), null);
     }
-    throw new CorruptContainerException(what + ": neither an immutable nor a mutable container ("
+    throw new CorruptContainerException(what.get() + ": neither an immutable nor a mutable container ("
         + size + " bytes)");
   }
 
   private List<ShareNumber> shareNumbers(StorageIndex si) throws StorageException {
-    Path dir = bucketDir(si);
+    return shareNumbers(si, bucketDir(si));
+  }
+
+  private List<ShareNumber> shareNumbers(StorageIndex si, Path dir) throws StorageException {
+    // Most servers hold no share of a given storage index. File.list says so with a null, where a
+    // directory stream throws NoSuchFileException (stack trace included): ten times the cost.
+    String[] names = dir.toFile().list();
+    if (names == null) {
+      return Files.exists(dir) ? shareNumbersOrError(si, dir) : List.of();
+    }
+    List<ShareNumber> out = new ArrayList<>(names.length);
+    for (String name : names) {
+      addShareNumber(out, dir, name);
+    }
+    out.sort(Comparator.naturalOrder());
+    return out;
+  }
+
+  /** The directory exists but could not be listed: list it again to learn and report why. */
+  private List<ShareNumber> shareNumbersOrError(StorageIndex si, Path dir) throws StorageException {
     List<ShareNumber> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
-        String name = p.getFileName().toString();
-        if (SHNUM.matcher(name).matches() && Integer.parseInt(name) <= ShareNumber.MAX) {
-          out.add(ShareNumber.of(Integer.parseInt(name)));
-        } else if (!name.startsWith(".")) {
-          LOG.warn("{}: ignoring {} (not a share number)", serverDir, p);
-        }
+        addShareNumber(out, dir, p.getFileName().toString());
       }
     } catch (NoSuchFileException e) {
       return List.of();
@@ -345,6 +370,14 @@ public final class DiskStorageServer implements StorageServer {
     return out;
   }
 
+  private void addShareNumber(List<ShareNumber> out, Path dir, String name) {
+    if (SHNUM.matcher(name).matches() && Integer.parseInt(name) <= ShareNumber.MAX) {
+      out.add(ShareNumber.of(Integer.parseInt(name)));
+    } else if (!name.startsWith(".")) {
+      LOG.warn("{}: ignoring {} (not a share number)", serverDir, dir.resolve(name));
+    }
+  }
+
   @Override
   public List<ShareInfo> listShares(StorageIndex si) throws StorageException {
     Objects.requireNonNull(si, "si");
@@ -352,10 +385,15 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).readLock();
     l.lock();
     try {
-      List<ShareInfo> out = new ArrayList<>();
-      for (ShareNumber sh : shareNumbers(si)) {
-        String what = what(si, sh);
-        try (FileChannel ch = FileChannel.open(sharePath(si, sh), StandardOpenOption.READ)) {
+      Path bucket = bucketDir(si);
+      List<ShareNumber> shares = shareNumbers(si, bucket);
+      if (shares.isEmpty()) {
+        return List.of();
+      }
+      List<ShareInfo> out = new ArrayList<>(shares.size());
+      for (ShareNumber sh : shares) {
+        Supplier<String> what = () -> what(si, sh);
+        try (FileChannel ch = FileChannel.open(bucket.resolve(Integer.toString(sh.value())), READ_ONLY)) {
           Parsed p = parse(ch, what);
           out.add(new ShareInfo(sh, p.kind(), p.dataLength()));
         } catch (NoSuchFileException gone) {
@@ -365,7 +403,7 @@ public final class DiskStorageServer implements StorageServer {
           LOG.warn("{}", e.getMessage());
           out.add(new ShareInfo(sh, ShareKind.IMMUTABLE, 0));
         } catch (IOException e) {
-          throw DiskIo.map(e, what);
+          throw DiskIo.map(e, what.get());
         }
       }
       return out;

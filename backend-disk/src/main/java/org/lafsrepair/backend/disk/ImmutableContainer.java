@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.lafsrepair.spi.CorruptContainerException;
 
 /**
@@ -46,23 +47,39 @@ final class ImmutableContainer {
   static Header parse(SeekableByteChannel ch, String what) throws IOException, CorruptContainerException {
     long size = ch.size();
     if (size < HEADER_SIZE) {
-      throw new CorruptContainerException(
-          what + ": immutable container of " + size + " bytes is shorter than its 12-byte header");
+      throw tooShort(size, what);
     }
-    ByteBuffer h = ByteBuffer.wrap(DiskIo.readExactly(ch, 0, HEADER_SIZE, what));
+    return parse(DiskIo.readExactly(ch, 0, HEADER_SIZE, what), size, () -> what);
+  }
+
+  /**
+   * Parses the header from the container's first bytes ({@code first}, at least 12 of them when
+   * the file has 12) and the file's size; {@code what} names the share only in an exception, so
+   * the common case builds no message.
+   */
+  static Header parse(byte[] first, long size, Supplier<String> what) throws CorruptContainerException {
+    if (size < HEADER_SIZE || first.length < HEADER_SIZE) {
+      throw tooShort(size, what.get());
+    }
+    ByteBuffer h = ByteBuffer.wrap(first, 0, HEADER_SIZE);
     int version = h.getInt();
     long legacy = Integer.toUnsignedLong(h.getInt());
     long leases = Integer.toUnsignedLong(h.getInt());
     if (version != 1 && version != 2) {
       throw new CorruptContainerException(
-          what + ": unknown immutable container version " + Integer.toUnsignedString(version));
+          what.get() + ": unknown immutable container version " + Integer.toUnsignedString(version));
     }
     long dataLength = size - HEADER_SIZE - leases * Leases.IMMUTABLE_LEASE_SIZE;
     if (dataLength < 0) {
       throw new CorruptContainerException(
-          what + ": " + leases + " leases do not fit in a " + size + "-byte container");
+          what.get() + ": " + leases + " leases do not fit in a " + size + "-byte container");
     }
     return new Header(version, legacy, leases, dataLength);
+  }
+
+  private static CorruptContainerException tooShort(long size, String what) {
+    return new CorruptContainerException(
+        what + ": immutable container of " + size + " bytes is shorter than its 12-byte header");
   }
 
   /** The header Tahoe writes at allocation: version 2, min(2^32-1, size), lease count. */

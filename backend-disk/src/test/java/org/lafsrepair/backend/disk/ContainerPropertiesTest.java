@@ -15,7 +15,10 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.List;
 import org.lafsrepair.spi.CorruptContainerException;
+import org.lafsrepair.spi.ShareInfo;
+import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
@@ -114,6 +117,38 @@ class ContainerPropertiesTest {
     } catch (StorageException other) {
       throw new AssertionError("hostile container must read as corrupt, got " + other, other);
     }
+  }
+
+  /** A well-formed container of either kind, and what a listing must say of it. */
+  record Wellformed(byte[] bytes, ShareKind kind, long dataLength) {}
+
+  @Provide
+  Arbitrary<Wellformed> wellformed() {
+    Arbitrary<Wellformed> immutable = Combinators.combine(
+            Arbitraries.of(1, 2), Arbitraries.integers(), Arbitraries.integers().between(0, 4),
+            Arbitraries.integers().between(0, 2000))
+        .as((v, legacy, leases, len) -> new Wellformed(ByteBuffer.allocate(12 + len + 72 * leases)
+            .putInt(v).putInt(legacy).putInt(leases).array(), ShareKind.IMMUTABLE, len));
+    Arbitrary<Wellformed> mutable = Combinators.combine(
+            Arbitraries.of(MutableContainer.MAGIC_V1, MutableContainer.MAGIC_V2),
+            Arbitraries.integers().between(0, 2000), Arbitraries.integers().between(0, 3),
+            Arbitraries.integers().between(0, 50))
+        .as((magic, len, extraLeases, gap) -> {
+          long elo = MutableContainer.DATA_OFFSET + len + gap;
+          ByteBuffer b = ByteBuffer.allocate((int) elo + 4 + extraLeases * Leases.MUTABLE_LEASE_SIZE);
+          b.put(magic).put(new byte[52]).putLong(len).putLong(elo);
+          b.putInt((int) elo, extraLeases);
+          return new Wellformed(b.array(), ShareKind.MUTABLE, len);
+        });
+    return Arbitraries.oneOf(immutable, mutable);
+  }
+
+  @Property(tries = 150)
+  void listingReportsKindAndDataLengthAsOnDisk(@ForAll("wellformed") Wellformed c) throws Exception {
+    Path bucket = dir.resolve("storage/shares").resolve(SI.prefix()).resolve(SI.toBase32());
+    Files.createDirectories(bucket);
+    Files.write(bucket.resolve("3"), c.bytes());
+    assertEquals(List.of(new ShareInfo(ShareNumber.of(3), c.kind(), c.dataLength())), server.listShares(SI));
   }
 
   @Provide

@@ -185,6 +185,45 @@ class DiskStorageServerTest {
     }
   }
 
+  @Test
+  void aBucketThatIsNotADirectoryIsAnErrorNotAnEmptyListing() throws Exception {
+    Path d = temp.resolve("notdir");
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      Path bucket = d.resolve("storage/shares").resolve(SI.prefix()).resolve(SI.toBase32());
+      Files.createDirectories(bucket.getParent());
+      Files.write(bucket, new byte[] {1, 2, 3});
+      org.lafsrepair.spi.StorageException e =
+          assertThrows(org.lafsrepair.spi.StorageException.class, () -> s.listShares(SI));
+      assertTrue(e.getMessage().contains(SI.toBase32()), "the message says what was listed: " + e.getMessage());
+      // Nothing of another storage index is there: that is an empty listing, not an error.
+      assertEquals(List.of(), s.listShares(StorageIndex.of(new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9})));
+    }
+  }
+
+  @Test
+  void listingFollowsChangesMadeBehindTheServersBack() throws Exception {
+    Path d = temp.resolve("behind");
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      put(s, SI, 2, new byte[300], LeaseSecrets.random());
+      assertEquals(List.of(new ShareInfo(ShareNumber.of(2), ShareKind.IMMUTABLE, 300)), s.listShares(SI));
+      // Another process appends a lease: same data length. Then it cuts the share short.
+      Path f = shareFile(d, SI, 2);
+      byte[] lease = new byte[72];
+      byte[] now = Files.readAllBytes(f);
+      int leases = ByteBuffer.wrap(now, 8, 4).getInt();
+      ByteBuffer grown = ByteBuffer.allocate(now.length + 72).put(now).put(lease);
+      grown.putInt(8, leases + 1);
+      Files.write(f, grown.array());
+      assertEquals(List.of(new ShareInfo(ShareNumber.of(2), ShareKind.IMMUTABLE, 300)), s.listShares(SI));
+      Files.write(f, java.util.Arrays.copyOf(now, 50));
+      assertEquals(List.of(new ShareInfo(ShareNumber.of(2), ShareKind.IMMUTABLE, 0)), s.listShares(SI),
+          "its leases no longer fit: listed, as corrupt");
+      Files.delete(f);
+      Files.delete(f.getParent());
+      assertEquals(List.of(), s.listShares(SI));
+    }
+  }
+
   // ---------------------------------------------------------------- space
 
   @Test

@@ -1,0 +1,236 @@
+package org.lafsrepair.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.lafsrepair.spi.ImmutableUpload;
+import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.ShareInfo;
+import org.lafsrepair.spi.ShareKind;
+import org.lafsrepair.spi.ShareNumber;
+import org.lafsrepair.spi.StorageException;
+import org.lafsrepair.spi.StorageIndex;
+import org.lafsrepair.spi.StorageServer;
+import org.lafsrepair.spi.memory.Faults;
+import org.lafsrepair.spi.memory.MemoryStorageServer;
+import org.lafsrepair.testing.MemoryGrids;
+
+class ShareLocatorTest {
+  private static final StorageIndex SI = StorageIndex.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  // Shared by the JUnit tests and the jqwik property (two engines, so no common lifecycle hook);
+  // daemon threads, so nothing outlives the test JVM.
+  private static final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "locator-test");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Server i holds share i (of 100 + i bytes); shares stored before any fault is set. */
+  private static List<MemoryStorageServer> serversWithShares(int count) throws StorageException {
+    List<MemoryStorageServer> servers = MemoryGrids.servers(count);
+    for (int i = 0; i < count; i++) {
+      try (ImmutableUpload u = servers.get(i).allocate(SI, ShareNumber.of(i), 100 + i, LeaseSecrets.random())) {
+        u.write(0, ByteBuffer.wrap(new byte[100 + i]));
+        u.commit();
+      }
+    }
+    return servers;
+  }
+
+  private static List<ShareInfo> expected(int i) {
+    return List.of(new ShareInfo(ShareNumber.of(i), ShareKind.IMMUTABLE, 100 + i));
+  }
+
+  private static List<StorageServer> asServers(List<MemoryStorageServer> list) {
+    return new ArrayList<>(list);
+  }
+
+  @Test
+  void everyServerAnswersInTheOrderGiven() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(10);
+    List<StorageServer> order = asServers(servers);
+    java.util.Collections.reverse(order);
+    ShareLocator locator = new ShareLocator(pool, LONG);
+    List<ShareLocator.Answer> answers = locator.locate(order, SI);
+    assertEquals(10, answers.size());
+    for (int k = 0; k < 10; k++) {
+      int i = 9 - k;
+      assertSame(servers.get(i), answers.get(k).server());
+      assertTrue(answers.get(k).responded());
+      assertEquals(expected(i), answers.get(k).shares());
+    }
+    assertEquals(List.of(), locator.locate(List.of(), SI));
+  }
+
+  @Test
+  void aFailingServerIsReportedWithItsReasonAndTheOthersStillAnswer() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(5);
+    servers.get(1).faults().failAlways(Faults.Op.LIST);
+    servers.get(3).faults().offline();
+    List<ShareLocator.Answer> answers = new ShareLocator(pool, LONG).locate(asServers(servers), SI);
+    assertFalse(answers.get(1).responded());
+    assertFalse(answers.get(3).responded());
+    assertTrue(answers.get(3).failure().contains("offline"), answers.get(3).failure());
+    assertEquals(List.of(), answers.get(1).shares());
+    for (int i : new int[] {0, 2, 4}) {
+      assertEquals(expected(i), answers.get(i).shares());
+    }
+  }
+
+  @Test
+  void aServerStuckInTheOnlySharedWorkerIsHedgedSoTheOthersAnswer() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(6);
+    servers.get(0).faults().delay(Faults.Op.LIST, LONG);
+    // One shared worker takes the stuck server first: without hedging nobody lists the rest.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofMillis(800), 1, Duration.ofMillis(20));
+    long t0 = System.nanoTime();
+    List<ShareLocator.Answer> answers = locator.locate(asServers(servers), SI);
+    long took = System.nanoTime() - t0;
+    assertTrue(took < Duration.ofSeconds(10).toNanos(), "bounded by the timeout, not the 30 s stall");
+    assertEquals("no answer within 800 ms", answers.get(0).failure());
+    for (int i = 1; i < 6; i++) {
+      assertEquals(expected(i), answers.get(i).shares(), "server " + i);
+    }
+    assertTrue(locator.seemsSlow(servers.get(0)), "the stall is remembered");
+    assertFalse(locator.seemsSlow(servers.get(1)));
+  }
+
+  @Test
+  void aRememberedSlowServerGetsItsOwnWorkerAndDelaysNobody() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(4);
+    servers.get(0).faults().delay(Faults.Op.LIST, Duration.ofMillis(300));
+    // A hedge longer than the timeout: only a worker of its own keeps server 0 off the others.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofSeconds(2), 1, Duration.ofMillis(100));
+    List<ShareLocator.Answer> first = locator.locate(asServers(servers), SI);
+    assertTrue(first.stream().allMatch(ShareLocator.Answer::responded), "slow, but within the timeout");
+    assertTrue(locator.seemsSlow(servers.get(0)));
+    ShareLocator tight = new ShareLocator(pool, Duration.ofMillis(200), 1, Duration.ofSeconds(5));
+    List<ShareLocator.Answer> unhedged = tight.locate(asServers(servers), SI);
+    assertFalse(unhedged.get(0).responded());
+    assertFalse(unhedged.get(1).responded(), "a fresh locator queues the others behind the slow server");
+    // The stall is remembered: next time the others no longer wait behind server 0.
+    assertTrue(tight.seemsSlow(servers.get(0)));
+    List<ShareLocator.Answer> second = tight.locate(asServers(servers), SI);
+    assertFalse(second.get(0).responded());
+    for (int i = 1; i < 4; i++) {
+      assertEquals(expected(i), second.get(i).shares(), "server " + i);
+    }
+  }
+
+  @Test
+  void listingsStillRunningAtTheTimeoutAreInterrupted() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(3);
+    servers.get(2).faults().delay(Faults.Op.LIST, LONG);
+    ThreadPoolExecutor own = new ThreadPoolExecutor(0, 8, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+    try {
+      List<ShareLocator.Answer> answers =
+          new ShareLocator(own, Duration.ofMillis(100), 2, Duration.ofMillis(10)).locate(asServers(servers), SI);
+      assertFalse(answers.get(2).responded());
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (own.getActiveCount() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertEquals(0, own.getActiveCount(), "the 30 s listing was interrupted, not left running");
+      // The interrupt did not leak: the pool's next task runs uninterrupted.
+      Future<Boolean> next = own.submit((Callable<Boolean>) () -> Thread.currentThread().isInterrupted());
+      assertFalse(next.get(5, TimeUnit.SECONDS));
+    } finally {
+      own.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInterruptedCallerStopsTheRoundAndSaysSo() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(2);
+    servers.get(0).faults().delay(Faults.Op.LIST, LONG);
+    Thread.currentThread().interrupt();
+    try {
+      assertThrows(InterruptedException.class,
+          () -> new ShareLocator(pool, LONG).locate(asServers(servers), SI));
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aShutDownExecutorIsAnErrorNotASilentEmptyAnswer() throws Exception {
+    ExecutorService dead = Executors.newSingleThreadExecutor();
+    dead.shutdown();
+    assertThrows(RejectedExecutionException.class,
+        () -> new ShareLocator(dead, LONG).locate(asServers(serversWithShares(2)), SI));
+  }
+
+  @Test
+  void settingsAreValidated() {
+    assertThrows(IllegalArgumentException.class, () -> new ShareLocator(pool, LONG, 0, Duration.ofMillis(1)));
+    assertThrows(IllegalArgumentException.class, () -> new ShareLocator(pool, LONG, 1, Duration.ZERO));
+  }
+
+  /** What a server does when listed. */
+  enum Behaviour { QUICK, SLOW_BUT_IN_TIME, FAILING, STUCK }
+
+  @Provide
+  Arbitrary<List<Behaviour>> grids() {
+    return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, Arbitraries.just(Behaviour.QUICK)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(Behaviour.SLOW_BUT_IN_TIME)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(Behaviour.FAILING)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(Behaviour.STUCK)))
+        .list().ofMinSize(1).ofMaxSize(12);
+  }
+
+  @Property(tries = 15)
+  void everyServerGetsTheAnswerItsBehaviourDeserves(@ForAll("grids") List<Behaviour> grid,
+      @ForAll @IntRange(min = 1, max = 4) int parallelism, @ForAll @IntRange(min = 1, max = 2) int rounds)
+      throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(grid.size());
+    for (int i = 0; i < grid.size(); i++) {
+      Faults f = servers.get(i).faults();
+      switch (grid.get(i)) {
+        case QUICK -> { }
+        case SLOW_BUT_IN_TIME -> f.delay(Faults.Op.LIST, Duration.ofMillis(30));
+        case FAILING -> f.failAlways(Faults.Op.LIST);
+        case STUCK -> f.delay(Faults.Op.LIST, LONG);
+      }
+    }
+    // The timeout leaves ample room for the slow listings, which all start after one hedge.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofMillis(300), parallelism, Duration.ofMillis(5));
+    for (int r = 0; r < rounds; r++) {
+      List<ShareLocator.Answer> answers = locator.locate(asServers(servers), SI);
+      assertEquals(grid.size(), answers.size());
+      for (int i = 0; i < grid.size(); i++) {
+        ShareLocator.Answer a = answers.get(i);
+        assertSame(servers.get(i), a.server());
+        switch (grid.get(i)) {
+          case QUICK, SLOW_BUT_IN_TIME -> assertEquals(expected(i), a.shares(), "server " + i + " " + grid);
+          case FAILING -> assertFalse(a.responded());
+          case STUCK -> assertEquals("no answer within 300 ms", a.failure());
+        }
+      }
+    }
+  }
+}
