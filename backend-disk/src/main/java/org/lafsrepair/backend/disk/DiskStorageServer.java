@@ -422,7 +422,9 @@ public final class DiskStorageServer implements StorageServer {
     Lock l = locks.get(si).readLock();
     l.lock();
     try {
-      return readShare(si, shnum, offset, length).asReadOnlyBuffer();
+      // A fresh buffer the caller owns: left writable (array-backed) so that hashing and CRCs
+      // read its array directly instead of copying it through a scratch array.
+      return readShare(si, shnum, offset, length);
     } finally {
       l.unlock();
     }
