@@ -32,12 +32,13 @@ import org.lafsrepair.spi.StorageException;
  * repair primitive. The new shares are byte-identical to what the original uploader wrote (same k,
  * N, segment size and layout), so they verify against the same cap.
  *
- * <p>Per segment it reads k verified blocks, decodes the missing primary blocks, checks the
- * segment against the crypttext hash tree, and encodes only the wanted rows (plus, rarely, a row
- * whose block-tree root is needed for a wanted share's chain and is not in any source's chain).
- * Block trees are recomputed for the new shares and must link to the share root in the UEB before
- * any metadata is written; the crypttext tree and the UEB are copied from a verified source.
- * Memory is O(segment size × (k + wanted rows)).
+ * <p>Per segment it reads k blocks, decodes the missing primary blocks, checks the segment
+ * against the crypttext hash tree, and encodes only the wanted rows (plus, rarely, a row whose
+ * block-tree root is needed for a wanted share's chain and is not in any opened source's chain);
+ * with {@link SegmentCheck#AT_END} it decodes straight into those rows instead. Block trees are
+ * recomputed for the new shares and must link to the share root in the UEB before any metadata
+ * is written; the crypttext tree and the UEB are copied from a verified source. Segments may be
+ * worked on in parallel lanes. Memory is O(segment size × (k + rows) × lanes).
  *
  * <p>Usage: {@link #prepare} (reads and checks k sources' metadata; gives the share length to
  * allocate), then {@link Prepared#rebuild} once. A {@link Prepared} is for one thread.
@@ -182,7 +183,6 @@ public final class ChkRebuilder {
       }
       used = true;
       ChkGeometry g = geometry();
-      int k = g.k();
       int n = g.n();
       TreeMap<Integer, ShareSink> sinks = new TreeMap<>();
       for (Map.Entry<ShareNumber, ShareSink> e : wanted.entrySet()) {
