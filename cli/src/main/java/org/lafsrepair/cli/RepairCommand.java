@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 final class RepairCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin GridOption grid;
+  @Mixin PostCheckOption postCheck;
 
   @Option(names = "--json", description = "Print the JSON report.")
   boolean json;
@@ -41,7 +42,7 @@ final class RepairCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Repairer.Target t = TargetArg.parse(target);
-    try (Grid g = grid.open(); Repairer repairer = Repairer.builder(g).build()) {
+    try (Grid g = grid.open(); Repairer repairer = Repairer.builder(g).freshPostCheck(postCheck.fresh()).build()) {
       RepairResult r = repairer.repair(t, new Repairer.RepairOptions(dryRun, force));
       print(spec.commandLine().getOut(), r, json);
       return exitCode(r);

@@ -31,12 +31,7 @@ final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin GridOption grid;
 
-  enum PostCheck { fresh, reuse }
-
-  @Option(names = "--post-check", defaultValue = "fresh",
-      description = "after each repair: 'fresh' re-reads and verifies every share (default); 'reuse' keeps "
-          + "the verdicts of shares this repair just verified and reads back only the new ones (faster bulk repair)")
-  PostCheck postCheck;
+  @Mixin PostCheckOption postCheck;
   @Mixin QueueOption queue;
 
   @Option(names = "--once", description = "Drain the queue, then exit.")
@@ -81,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
     RetryPolicy retry = new RetryPolicy(attempts, first, 2.0,
         first.compareTo(Duration.ofHours(1)) > 0 ? first : Duration.ofHours(1));
     try (Grid g = grid.open();
-        Repairer repairer = Repairer.builder(g).freshPostCheck(postCheck == PostCheck.fresh).build()) {
+        Repairer repairer = Repairer.builder(g).freshPostCheck(postCheck.fresh()).build()) {
       long failedBefore = DirectoryWorkQueue.readStatus(queue.dir, java.time.Clock.systemUTC())
           .failedUnits();
       DirectoryWorkQueue q;

@@ -113,8 +113,11 @@ class CorpusCliTest {
           Files.delete(share);
         }
       }
-      CliRun r = CliRun.of("repair", "--grid", g.toString(), "--json", c.get("caps").get("verify").asText());
-      assertEquals(0, r.exit(), name + ": " + r.err() + r.out());
+      // Every other case with the reusing post-check: same report shape, same bytes.
+      String postCheck = (name.hashCode() & 1) == 0 ? "fresh" : "reuse";
+      CliRun r = CliRun.of("repair", "--grid", g.toString(), "--json", "--post-check", postCheck,
+          c.get("caps").get("verify").asText());
+      assertEquals(0, r.exit(), name + " (" + postCheck + "): " + r.err() + r.out());
       JsonNode report = JSON.readTree(r.out());
       assertTrue(report.get("repair-attempted").asBoolean(), name);
       assertTrue(report.get("repair-successful").asBoolean(), name);
@@ -138,6 +141,9 @@ class CorpusCliTest {
     for (int i = 0; i < 8; i++) {
       Files.delete(files.get(i));
     }
+    CliRun bad = CliRun.of("repair", "--grid", g.toString(), "--post-check", "sometimes",
+        c.get("caps").get("verify").asText());
+    assertEquals(2, bad.exit(), bad.err());
     CliRun r = CliRun.of("repair", "--grid", g.toString(), c.get("caps").get("verify").asText());
     assertEquals(3, r.exit(), r.err());
     assertEquals(2, shareFiles(g, si).size());

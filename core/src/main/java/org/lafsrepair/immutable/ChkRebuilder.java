@@ -32,12 +32,13 @@ import org.lafsrepair.spi.StorageException;
  * repair primitive. The new shares are byte-identical to what the original uploader wrote (same k,
  * N, segment size and layout), so they verify against the same cap.
  *
- * <p>Per segment it reads k verified blocks, decodes the missing primary blocks, checks the
- * segment against the crypttext hash tree, and encodes only the wanted rows (plus, rarely, a row
- * whose block-tree root is needed for a wanted share's chain and is not in any source's chain).
- * Block trees are recomputed for the new shares and must link to the share root in the UEB before
- * any metadata is written; the crypttext tree and the UEB are copied from a verified source.
- * Memory is O(segment size × (k + wanted rows)).
+ * <p>Per segment it reads k blocks, decodes the missing primary blocks, checks the segment
+ * against the crypttext hash tree, and encodes only the wanted rows (plus, rarely, a row whose
+ * block-tree root is needed for a wanted share's chain and is not in any opened source's chain);
+ * with {@link SegmentCheck#AT_END} it decodes straight into those rows instead. Block trees are
+ * recomputed for the new shares and must link to the share root in the UEB before any metadata
+ * is written; the crypttext tree and the UEB are copied from a verified source. Segments may be
+ * worked on in parallel lanes. Memory is O(segment size × (k + rows) × lanes).
  *
  * <p>Usage: {@link #prepare} (reads and checks k sources' metadata; gives the share length to
  * allocate), then {@link Prepared#rebuild} once. A {@link Prepared} is for one thread.
@@ -76,8 +77,9 @@ public final class ChkRebuilder {
      */
     EVERY_SEGMENT,
     /**
-     * For sources the caller verified moments ago: the per-segment crypttext hashes are skipped
-     * (one hash pass fewer over the file), and the result is checked at the end instead, where
+     * For sources the caller verified moments ago: each segment's k blocks are decoded straight
+     * into the rows to write, in one codec pass (no primaries, no crypttext hashing: one hash pass
+     * fewer over the file and half the codec's doublings), and the result is checked at the end, where
      * every rebuilt share's block-tree root must link to the file's share root, as always. If a
      * source changed since its verification, the rebuild fails with {@link
      * SourcesChangedException} and must be redone, with fresh sinks, in {@link #EVERY_SEGMENT}.
@@ -181,7 +183,6 @@ public final class ChkRebuilder {
       }
       used = true;
       ChkGeometry g = geometry();
-      int k = g.k();
       int n = g.n();
       TreeMap<Integer, ShareSink> sinks = new TreeMap<>();
       for (Map.Entry<ShareNumber, ShareSink> e : wanted.entrySet()) {
@@ -192,9 +193,6 @@ public final class ChkRebuilder {
       }
       if (sinks.isEmpty()) {
         return;
-      }
-      if (check == SegmentCheck.AT_END) {
-        fetcher.checkSegmentsAtEndOnly();
       }
       // Rows outside the wanted ones cost a full encode and hash pass each; another source's
       // metadata (a few small reads) may hold the chain hashes that spare it.
@@ -212,7 +210,7 @@ public final class ChkRebuilder {
           }
         }
       } while (rows.size() > sinks.size() && fetcher.openNext());
-      byte[][] leaves = encodeRows(g, rows, sinks, executor, parallelism);
+      byte[][] leaves = encodeRows(g, rows, sinks, executor, parallelism, check == SegmentCheck.AT_END);
 
       Map<Integer, byte[]> newLeaves = new HashMap<>();
       Map<Integer, byte[]> blockTrees = new HashMap<>();
@@ -302,7 +300,7 @@ public final class ChkRebuilder {
      * or single-threaded executor slows the rebuild down but cannot deadlock it.
      */
     private byte[][] encodeRows(ChkGeometry g, TreeSet<Integer> rows,
-        TreeMap<Integer, ShareSink> sinks, Executor executor, int parallelism)
+        TreeMap<Integer, ShareSink> sinks, Executor executor, int parallelism, boolean direct)
         throws NotEnoughSharesException, CorruptFileException, StorageException {
       int n = g.n();
       int segs = g.numSegments();
@@ -319,9 +317,9 @@ public final class ChkRebuilder {
         crcs[r] = new int[segs];
       }
       List<Lane> lanes = new ArrayList<>();
-      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves, crcs));
+      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves, crcs, direct));
       for (int i = 1; i < laneCount; i++) {
-        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs));
+        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs, direct));
       }
       try {
         if (laneCount == 1) {
@@ -433,6 +431,8 @@ public final class ChkRebuilder {
       private final byte[][] primary;
       private final byte[][] check;
       private final byte[][] rowBlock;
+      private final int[] directRows;
+      private final byte[][] directOut;
       private final TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
       private final CRC32C crc = new CRC32C();
       private final int[][] crcs;
@@ -440,22 +440,36 @@ public final class ChkRebuilder {
       private int segment = -1;
 
       Lane(SegmentFetcher fetcher, ChkGeometry g, TreeSet<Integer> rows, int[] checkRows,
-          byte[][] leaves, int[][] crcs) {
+          byte[][] leaves, int[][] crcs, boolean direct) {
         this.fetcher = fetcher;
         this.crcs = crcs;
         this.g = g;
         this.rows = rows;
-        this.checkRows = checkRows;
         this.leaves = leaves;
         int bs = g.blockSize();
-        this.primary = new byte[g.k()][bs];
-        this.check = new byte[checkRows.length][bs];
         this.rowBlock = new byte[g.n()][];
-        for (int r : rows) {
-          rowBlock[r] = r < g.k() ? primary[r] : null;
-        }
-        for (int i = 0; i < checkRows.length; i++) {
-          rowBlock[checkRows[i]] = check[i];
+        if (direct) {
+          // Every row decoded straight from the sources, in one pass: no primaries needed.
+          this.checkRows = new int[0];
+          this.primary = null;
+          this.check = null;
+          this.directRows = rows.stream().mapToInt(Integer::intValue).toArray();
+          this.directOut = new byte[directRows.length][bs];
+          for (int i = 0; i < directRows.length; i++) {
+            rowBlock[directRows[i]] = directOut[i];
+          }
+        } else {
+          this.checkRows = checkRows;
+          this.directRows = null;
+          this.directOut = null;
+          this.primary = new byte[g.k()][bs];
+          this.check = new byte[checkRows.length][bs];
+          for (int r : rows) {
+            rowBlock[r] = r < g.k() ? primary[r] : null;
+          }
+          for (int i = 0; i < checkRows.length; i++) {
+            rowBlock[checkRows[i]] = check[i];
+          }
         }
         this.codec = ErasureCodec.of(g.k(), g.n());
       }
@@ -463,10 +477,14 @@ public final class ChkRebuilder {
       /** Recovers segment s, encodes the wanted check rows and hashes every row's block. */
       void compute(int s) throws NotEnoughSharesException, CorruptFileException {
         segment = -1;
-        fetcher.fetch(s, primary);
         int blen = g.blockSize(s);
-        if (checkRows.length > 0) {
-          codec.encodeInto(primary, 0, blen, checkRows, check, 0);
+        if (directRows != null) {
+          fetcher.fetchRows(s, directRows, directOut);
+        } else {
+          fetcher.fetch(s, primary);
+          if (checkRows.length > 0) {
+            codec.encodeInto(primary, 0, blen, checkRows, check, 0);
+          }
         }
         for (int r : rows) {
           hasher.hash(rowBlock[r], 0, blen, leaves[r], s * Hashes.HASH_LENGTH);

@@ -37,6 +37,11 @@ final class PrefetchedSource implements ShareSource {
     return inner;
   }
 
+  /** Whether the prefetch reached the end of the share (it holds everything from its start). */
+  boolean hitEnd() {
+    return hitEnd;
+  }
+
   @Override
   public ByteBuffer read(long offset, int length) throws StorageException {
     long end = start + data.remaining();

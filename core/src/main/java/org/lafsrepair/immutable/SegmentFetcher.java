@@ -35,8 +35,6 @@ final class SegmentFetcher {
   private final List<ShareCandidate> spareCandidates = new ArrayList<>();
 
   private ShareMetadata reference;
-  /** False when the caller verified the sources moments ago and checks the result at the end. */
-  private boolean checkEverySegment = true;
   private ErasureCodec codec;
   private byte[][] blocks;
   private TaggedHasher blockHasher;
@@ -81,7 +79,6 @@ final class SegmentFetcher {
     this.active.addAll(from.active);
     this.activeCandidates.addAll(from.activeCandidates);
     this.reference = from.reference;
-    this.checkEverySegment = from.checkEverySegment;
     this.codec = from.codec;
     this.blocks = new byte[k][reference.geometry.blockSize()];
     this.blockHasher = new TaggedHasher(Hashes.TAG_BLOCK);
@@ -115,15 +112,6 @@ final class SegmentFetcher {
     List<ShareMetadata> all = new ArrayList<>(active);
     all.addAll(spares);
     return all;
-  }
-
-  /**
-   * Skips the per-segment crypttext check (only the zero padding is still checked): for sources
-   * verified moments before, whose decoded output the caller checks as a whole afterwards. A
-   * source that changed in between is then noticed only at that final check.
-   */
-  void checkSegmentsAtEndOnly() {
-    checkEverySegment = false;
   }
 
   ChkGeometry geometry() {
@@ -253,8 +241,7 @@ final class SegmentFetcher {
         continue;
       }
       decode(primary, blen);
-      boolean padded = paddingIsZero(s, primary, blen);
-      if (padded && (!checkEverySegment || segmentMatches(s, primary, blen))) {
+      if (paddingIsZero(s, primary, blen) && segmentMatches(s, primary, blen)) {
         return;
       }
       boolean blamed = false;
@@ -273,6 +260,27 @@ final class SegmentFetcher {
             + " all match their block trees");
       }
     }
+  }
+
+  /**
+   * For sources verified moments before, whose output the caller checks as a whole afterwards:
+   * reads block s of k shares and decodes straight into the blocks of share numbers {@code rows}
+   * (any, primary or check), without the primaries and without checking the segment. One pass
+   * over the k blocks serves every row. A source that fails to read is replaced as in {@link
+   * #fetch}; one that serves changed bytes is noticed only by the caller's final check.
+   *
+   * @throws NotEnoughSharesException if fewer than k readable shares remain
+   */
+  void fetchRows(int s, int[] rows, byte[][] out) throws NotEnoughSharesException {
+    int blen = reference.geometry.blockSize(s);
+    do {
+      fill();
+    } while (!readActiveBlocks(s, blen));
+    int[] shnums = new int[k];
+    for (int i = 0; i < k; i++) {
+      shnums[i] = active.get(i).shnum;
+    }
+    codec.decodeInto(shnums, blocks, 0, blen, rows, out, 0);
   }
 
   /** Reads block s of every active share; drops the first that fails and returns false. */

@@ -34,6 +34,9 @@ final class ShareMetadata {
   static final long MAX_TREE_BYTES = 1L << 28;
   /** Largest metadata tail fetched in one request (three trees of 16K segments fit). */
   private static final long PREFETCH_LIMIT = 4L << 20;
+  /** Bytes read at the start of every share; a share no longer than this is read in one go. */
+  static final int HEAD_PREFETCH = 64 << 10;
+  private boolean wholeSharePrefetched;
 
   final int shnum;
   ShareSource source;
@@ -82,6 +85,11 @@ final class ShareMetadata {
       problem(ShareRegion.SHARE_HASH_CHAIN, "share number " + shnum + " is not below N=" + n);
       return;
     }
+    // One read serves a small share whole (header, blocks, trees, UEB, end): a request per region
+    // costs more than the bytes for small files. For large ones it is a few blocks read twice.
+    PrefetchedSource head = PrefetchedSource.of(source, 0, HEAD_PREFETCH);
+    source = head;
+    wholeSharePrefetched = head.hitEnd();
     ByteBuffer header = source.read(0, ShareLayout.MAX_HEADER_SIZE);
     try {
       stored = ShareLayout.parse(header);
@@ -156,6 +164,9 @@ final class ShareMetadata {
    * read in one request when it is small, instead of one request per region.
    */
   private void prefetchTail() throws StorageException {
+    if (wholeSharePrefetched) {
+      return;
+    }
     long from = stored.plaintextTreeOffset();
     long to = stored.uebOffset() + UriExtension.MAX_LENGTH + 1;
     if (from >= 0 && from <= stored.uriExtensionOffset() && to - from <= PREFETCH_LIMIT) {

@@ -47,11 +47,15 @@ public final class MutableRepairEngine {
   private final boolean force;
   private final boolean dryRun;
   private final byte[] leaseSecret;
+  private final java.util.concurrent.Executor executor;
+  private final java.time.Duration timeout;
 
   private MutableRepairEngine(Builder b) {
     this.force = b.force;
     this.dryRun = b.dryRun;
     this.leaseSecret = b.leaseSecret;
+    this.executor = b.executor;
+    this.timeout = b.timeout;
   }
 
   public static Builder builder() {
@@ -63,8 +67,23 @@ public final class MutableRepairEngine {
     private boolean force;
     private boolean dryRun;
     private byte[] leaseSecret;
+    private java.util.concurrent.Executor executor = Runnable::run;
+    private java.time.Duration timeout;
 
     private Builder() {}
+
+    /**
+     * Queries servers for the post-repair map concurrently on {@code executor}, each within
+     * {@code timeout} (a server that does not answer in time counts as not responding).
+     */
+    public Builder serverQueries(java.util.concurrent.Executor executor, java.time.Duration timeout) {
+      this.executor = java.util.Objects.requireNonNull(executor, "executor");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive");
+      }
+      this.timeout = timeout;
+      return this;
+    }
 
     /** Repair the best recoverable version even past newer unrecoverable ones or multiple heads. */
     public Builder force(boolean force) {
@@ -164,7 +183,7 @@ public final class MutableRepairEngine {
         problems.add("sh" + t.shnum + ": no server accepted it");
       }
     }
-    MutableServerMap post = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY);
+    MutableServerMap post = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY, executor, timeout);
     return result(pre, post, true, null, written, replaced, problems);
   }
 

@@ -176,6 +176,19 @@ public final class MutableServerMap {
    */
   public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
       Mode mode, java.util.concurrent.Executor executor) {
+    return build(keys, servers, mode, executor, null);
+  }
+
+  /**
+   * As {@link #build(MutableFileKeys, List, Mode, java.util.concurrent.Executor)}, with a deadline:
+   * a server that has not answered (listed and, in VERIFY mode, had its shares read and checked)
+   * within {@code timeout} of the start counts as not responding, so a hung backend cannot stall
+   * the map. Its query is left to finish or fail on its own (it is not interrupted: an interrupt
+   * can close a backend's shared channels).
+   */
+  public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
+      Mode mode, java.util.concurrent.Executor executor, java.time.Duration timeout) {
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     ShareChecker checker = new ShareChecker(keys);
     List<java.util.concurrent.CompletableFuture<ServerAnswer>> answers = new ArrayList<>();
     for (StorageServer server : servers) {
@@ -185,8 +198,8 @@ public final class MutableServerMap {
     List<ShareRecord> records = new ArrayList<>();
     List<ServerId> responding = new ArrayList<>();
     Map<ServerId, String> failures = new LinkedHashMap<>();
-    for (var f : answers) {
-      ServerAnswer a = f.join();
+    for (int i = 0; i < answers.size(); i++) {
+      ServerAnswer a = await(answers.get(i), servers.get(i), deadline, timeout);
       if (a.failure() != null) {
         failures.put(a.server().id(), a.failure());
       } else {
@@ -199,6 +212,23 @@ public final class MutableServerMap {
   }
 
   private record ServerAnswer(StorageServer server, List<ShareRecord> records, String failure) {}
+
+  private static ServerAnswer await(java.util.concurrent.CompletableFuture<ServerAnswer> f,
+      StorageServer server, long deadline, java.time.Duration timeout) {
+    if (deadline == Long.MAX_VALUE) {
+      return f.join();
+    }
+    try {
+      return f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return new ServerAnswer(server, List.of(), "no answer within " + timeout.toMillis() + " ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return new ServerAnswer(server, List.of(), String.valueOf(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ServerAnswer(server, List.of(), "interrupted while waiting for the answer");
+    }
+  }
 
   private static ServerAnswer query(ShareChecker checker, StorageIndex si, StorageServer server,
       Mode mode) {

@@ -11,11 +11,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.lafsrepair.grid.Happiness;
 import org.lafsrepair.grid.PlacementPlan;
 import org.lafsrepair.grid.PlacementPlanner;
@@ -47,9 +44,15 @@ final class ImmutableEngine {
   private final Settings settings;
   private final ShareLocator locator;
 
+  /** A shared worker busy this long with one call makes the rest of its batch get their own. */
+  static final long HEDGE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private final FanOut fanOut;
+
   ImmutableEngine(Settings settings) {
     this.settings = settings;
     this.locator = new ShareLocator(settings.executor(), settings.listTimeout());
+    this.fanOut = new FanOut(settings.executor(), Runtime.getRuntime().availableProcessors(), HEDGE_NANOS);
   }
 
   /** Everything the engine needs from its owner (Checker/Repairer builder). */
@@ -109,7 +112,9 @@ final class ImmutableEngine {
     List<StorageServer> permuted = org.lafsrepair.grid.Grid.permute(settings.servers(), si);
     List<ShareLocator.Answer> answers = locator.locate(permuted, si);
     Map<StorageServer, Map<ShareNumber, ShareVerdict>> verdicts = new LinkedHashMap<>();
-    Map<StorageServer, Map<ShareNumber, Future<ShareVerdict>>> pending = new LinkedHashMap<>();
+    List<StorageServer> verifyServer = new ArrayList<>();
+    List<ShareNumber> verifyShare = new ArrayList<>();
+    List<FanOut.Call<ShareVerdict>> verifyCalls = new ArrayList<>();
     for (ShareLocator.Answer a : answers) {
       if (!a.responded()) {
         continue;
@@ -126,15 +131,18 @@ final class ImmutableEngine {
           mine.put(sh, ShareVerdict.good(info.dataLength()));
         } else {
           ShareSource src = ShareSource.of(a.server(), si, sh);
-          pending.computeIfAbsent(a.server(), k -> new TreeMap<>())
-              .put(sh, settings.executor().submit(() -> fmt.verify(sh, src)));
+          verifyServer.add(a.server());
+          verifyShare.add(sh);
+          verifyCalls.add(() -> fmt.verify(sh, src));
         }
       }
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
-    pending.forEach((server, futures) -> futures.forEach((sh, f) -> {
-      verdicts.get(server).put(sh, await(f, deadline, server, sh));
-    }));
+    List<ShareVerdict> verified = fanOut.run(verifyCalls, deadline, i -> ShareVerdict.unreadable(
+        "verifying " + verifyShare.get(i) + " on " + verifyServer.get(i).location() + " did not finish in time"));
+    for (int i = 0; i < verified.size(); i++) {
+      verdicts.get(verifyServer.get(i)).put(verifyShare.get(i), verified.get(i));
+    }
     long size = -1;
     for (Map<ShareNumber, ShareVerdict> m : verdicts.values()) {
       for (ShareVerdict v : m.values()) {
@@ -144,21 +152,6 @@ final class ImmutableEngine {
       }
     }
     return new Survey(si, permuted, answers, verdicts, size, verify);
-  }
-
-  private static ShareVerdict await(Future<ShareVerdict> f, long deadline, StorageServer server, ShareNumber sh) {
-    try {
-      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return ShareVerdict.unreadable("verifying " + sh + " on " + server.location() + " timed out");
-    } catch (ExecutionException e) {
-      return ShareVerdict.unreadable(String.valueOf(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(true);
-      return ShareVerdict.unreadable("interrupted");
-    }
   }
 
   CheckResult result(Survey s, ImmutableFormat fmt, CheckResult.Mode mode, List<String> notes) {
@@ -291,33 +284,38 @@ final class ImmutableEngine {
     // Commit every upload and read each new share back, all in parallel (commits are where the
     // backends wait for durability): only a share that verifies counts, and only then may other
     // copies be retired.
-    Map<ShareNumber, Future<Landing>> landings = new TreeMap<>();
-    for (Map.Entry<ShareNumber, ImmutableUpload> e : uploads.entrySet()) {
-      StorageServer target = byId.get(writeOf.get(e.getKey()).server());
-      ImmutableUpload upload = e.getValue();
+    List<ShareNumber> order = new ArrayList<>(uploads.keySet());
+    List<FanOut.Call<Landing>> landCalls = new ArrayList<>();
+    for (ShareNumber sh : order) {
+      StorageServer target = byId.get(writeOf.get(sh).server());
+      ImmutableUpload upload = uploads.get(sh);
       ImmutableFormat.ReadBack check = readBack;
-      landings.put(e.getKey(), settings.executor().submit(() -> land(upload, target, s.si(), check)));
+      landCalls.add(() -> land(upload, target, s.si(), check));
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
-    for (Map.Entry<ShareNumber, Future<Landing>> e : landings.entrySet()) {
-      PlacementPlan.Write w = writeOf.get(e.getKey());
-      Landing landing = awaitLanding(e.getValue(), deadline, byId.get(w.server()), e.getKey());
+    List<Landing> landed = fanOut.run(landCalls, deadline, i -> new Landing(ShareVerdict.unreadable(
+        "committing and verifying " + order.get(i) + " on " + writeOf.get(order.get(i)).server()
+            + " did not finish in time"), null));
+    for (int i = 0; i < order.size(); i++) {
+      ShareNumber sh = order.get(i);
+      PlacementPlan.Write w = writeOf.get(sh);
+      Landing landing = landed.get(i);
       if (landing.commitFailure() != null) {
-        problems.add("commit of " + e.getKey() + " on " + w.server() + " failed: " + landing.commitFailure());
+        problems.add("commit of " + sh + " on " + w.server() + " failed: " + landing.commitFailure());
         continue;
       }
       ShareVerdict v = landing.verdict();
       if (!v.isGood()) {
-        problems.add("new " + e.getKey() + " on " + w.server() + " did not verify: " + v.reason());
+        problems.add("new " + sh + " on " + w.server() + " did not verify: " + v.reason());
         continue;
       }
-      RepairResult.PlacedShare placed = new RepairResult.PlacedShare(w.server(), e.getKey());
+      RepairResult.PlacedShare placed = new RepairResult.PlacedShare(w.server(), sh);
       written.add(placed);
       if (w.replacesCorrupt()) {
         replaced.add(placed);
       }
       bytes += s.shareSize();
-      settings.listener().shareWritten(s.si(), w.server(), e.getKey(), s.shareSize());
+      settings.listener().shareWritten(s.si(), w.server(), sh, s.shareSize());
     }
 
     // Retire copies only when every planned write landed and verified.
@@ -378,26 +376,6 @@ final class ImmutableEngine {
       return new Landing(null, String.join("; ", abortProblems));
     }
     return new Landing(readBack.check(upload.shareNumber(), ShareSource.of(target, si, upload.shareNumber())), null);
-  }
-
-  /**
-   * Waits for a landing. A timeout or failure after a possible commit counts as a share that did
-   * not verify (it may exist, but it is never trusted or counted).
-   */
-  private static Landing awaitLanding(Future<Landing> f, long deadline, StorageServer server, ShareNumber sh) {
-    try {
-      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return new Landing(ShareVerdict.unreadable(
-          "committing and verifying " + sh + " on " + server.location() + " timed out"), null);
-    } catch (ExecutionException e) {
-      return new Landing(ShareVerdict.unreadable(String.valueOf(e.getCause())), null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(true);
-      return new Landing(ShareVerdict.unreadable("interrupted"), null);
-    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.lafsrepair.repair;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -104,7 +105,8 @@ final class MutableSupport {
     public CheckResult check(boolean verify) {
       long t0 = System.nanoTime();
       MutableServerMap map = MutableServerMap.build(keys, permuted(),
-          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK, settings.executor());
+          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK, settings.executor(),
+          verify ? settings.listTimeout().plus(settings.verifyTimeout()) : settings.listTimeout());
       CheckResult r = toCheck(map, verify);
       settings.listener().checked(r, System.nanoTime() - t0);
       return r;
@@ -114,13 +116,16 @@ final class MutableSupport {
     public RepairResult repair(Repairer.RepairOptions options) {
       long t0 = System.nanoTime();
       List<StorageServer> servers = permuted();
-      MutableServerMap pre = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY, settings.executor());
+      Duration perServer = settings.listTimeout().plus(settings.verifyTimeout());
+      MutableServerMap pre = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY,
+          settings.executor(), perServer);
       CheckResult preResult = toCheck(pre, true);
       settings.listener().checked(preResult, System.nanoTime() - t0);
       MutableRepairEngine engine = MutableRepairEngine.builder()
           .dryRun(options.dryRun())
           .force(options.force())
           .leaseSecret(settings.leaseSecret())
+          .serverQueries(settings.executor(), perServer)
           .build();
       MutableRepairResult r = engine.repair(pre, servers);
       CheckResult post = r.post().map(m -> toCheck(m, true)).orElse(preResult);

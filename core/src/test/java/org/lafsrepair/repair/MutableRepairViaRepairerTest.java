@@ -3,6 +3,7 @@ package org.lafsrepair.repair;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
@@ -106,6 +107,35 @@ class MutableRepairViaRepairerTest {
       RepairResult result = r.repair(t, Repairer.RepairOptions.DEFAULT);
       assertTrue(result.successful(), result.problems().toString());
       assertEquals(3, result.written().size());
+    }
+  }
+
+  @Test
+  void aHungServerDoesNotStallAMutableCheckOrRepair() throws Exception {
+    List<MemoryStorageServer> servers = MemoryGrids.servers(10);
+    Grid grid = MemoryGrids.grid(servers, EncodingParameters.DEFAULT, new byte[32]);
+    MutablePublisher publisher = MutablePublisher.builder().encoding(3, 10)
+        .random(new SecureRandom()).leaseSecret(grid.leaseSecret()).build();
+    MutableWriteCap cap = publisher.create(MutableFormat.SDMF, null, new byte[5_000], servers);
+    MemoryStorageServer hung = null;
+    for (MemoryStorageServer s : servers) {
+      if (!s.listShares(cap.index()).isEmpty()) {
+        hung = s;
+        break;
+      }
+    }
+    hung.faults().delay(org.lafsrepair.spi.memory.Faults.Op.LIST, java.time.Duration.ofMinutes(10));
+    try (Repairer r = Repairer.builder(grid).listTimeout(java.time.Duration.ofMillis(300))
+        .verifyTimeout(java.time.Duration.ofMillis(700)).build()) {
+      CheckResult listed = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+          () -> r.checker().check(cap.toVerifyCap(), false));
+      assertTrue(listed.serversNotResponding().contains(hung.id()), listed.toString());
+      RepairResult repaired = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+          () -> r.repair(cap.toVerifyCap()));
+      assertTrue(repaired.pre().serversNotResponding().contains(hung.id()));
+      assertEquals(9, repaired.pre().goodShares(), repaired.pre().toString());
+    } finally {
+      hung.faults().clear();
     }
   }
 }

@@ -508,4 +508,42 @@ class DiskStorageServerTest {
       assertArrayEquals(new byte[] {1, 2, 3}, read(a, SI, 0));
     }
   }
+
+  @Test
+  void largeUploadsFlushInTheBackgroundAndStillCommitOrAbortCleanly() throws Exception {
+    Path d = Files.createDirectories(temp.resolve("writeback"));
+    int size = (int) (3 * DiskStorageServer.WRITEBACK_BYTES + 12345);
+    byte[] data = new byte[size];
+    new java.util.Random(7).nextBytes(data);
+    LeaseSecrets lease = LeaseSecrets.random();
+    try (DiskStorageServer s = DiskStorageServer.open(d)) {
+      // Written back to front in 1 MiB pieces: several background flushes start on the way.
+      try (ImmutableUpload u = s.allocate(SI, SH0, size, lease)) {
+        for (int off = size - (size % (1 << 20)); off >= 0; off -= 1 << 20) {
+          u.write(off, ByteBuffer.wrap(data, off, Math.min(1 << 20, size - off)));
+        }
+        u.commit();
+      }
+      byte[] back = new byte[size];
+      for (int off = 0; off < size; off += 1 << 20) {
+        ByteBuffer b = s.read(SI, SH0, off, 1 << 20);
+        b.get(back, off, b.remaining());
+      }
+      assertArrayEquals(data, back);
+
+      // Aborted while a flush may still run: nothing of it remains.
+      ShareNumber sh1 = ShareNumber.of(1);
+      ImmutableUpload u = s.allocate(SI, sh1, size, lease);
+      for (int off = 0; off < 2 * DiskStorageServer.WRITEBACK_BYTES; off += 1 << 20) {
+        u.write(off, ByteBuffer.wrap(data, off, 1 << 20));
+      }
+      u.abort();
+      assertEquals(1, s.listShares(SI).size());
+      try (ImmutableUpload again = s.allocate(SI, sh1, 10, lease)) {
+        again.write(0, ByteBuffer.wrap(data, 0, 10));
+        again.commit();
+      }
+      assertEquals(2, s.listShares(SI).size());
+    }
+  }
 }

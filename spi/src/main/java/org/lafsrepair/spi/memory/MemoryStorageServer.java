@@ -260,7 +260,8 @@ public final class MemoryStorageServer implements StorageServer {
       throw faults.dropped();
     }
     faults.corrupt(si, shnum, offset, out);
-    return ByteBuffer.wrap(out).asReadOnlyBuffer();
+    // A fresh copy the caller owns: left writable so hashing can use its array directly.
+    return ByteBuffer.wrap(out);
   }
 
   @Override
