@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.lafsrepair.backend.disk.DiskStorageServer;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
 import org.lafsrepair.spi.StorageException;
@@ -41,6 +43,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code rawWrite} writes and fsyncs one file, {@code rawWriteDurable} also fsyncs its directory
  * (what a durable create needs), and {@code rawWriteNoSync} shows what durability costs here.
  *
+ * <p>{@code listShares} (a storage index holding one share), {@code listSharesAbsent} (holding
+ * none) and {@code rawListing} (the same directory listing and header read done with bare JDK
+ * calls) measure what a check costs each server.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DiskBackendBenchmark}. The directory
  * is {@code -Dlafsrepair.bench.dir} or a temporary directory (use a real disk, not tmpfs).
  */
@@ -62,6 +68,8 @@ public class DiskBackendBenchmark {
   private byte[] data;
   private StorageIndex readSi;
   private Path rawReadFile;
+  private Path readBucket;
+  private StorageIndex absentSi;
   private Path rawDir;
   private long counter;
   private StorageIndex lastWritten;
@@ -82,6 +90,9 @@ public class DiskBackendBenchmark {
     // A storage index that already holds a share, so new shares of it find their directory made.
     busySi = si(Long.MAX_VALUE - 1);
     writeShare(busySi, ShareNumber.of(255));
+    String b32 = readSi.toBase32();
+    readBucket = root.resolve("server/storage/shares").resolve(b32.substring(0, 2)).resolve(b32);
+    absentSi = si(Long.MAX_VALUE - 2);
     rawReadFile = rawDir.resolve("read");
     try (FileChannel ch = FileChannel.open(rawReadFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(data));
@@ -223,6 +234,38 @@ public class DiskBackendBenchmark {
     for (long off = 0; off < SHARE; off += chunk) {
       bh.consume(server.read(readSi, SH, off, chunk));
     }
+  }
+
+  /** What a check asks every server: the shares of a storage index, here one (1 MiB) share. */
+  @Benchmark
+  public List<ShareInfo> listShares() throws StorageException {
+    return server.listShares(readSi);
+  }
+
+  /** The same for a storage index the server holds nothing of (most servers of a large grid). */
+  @Benchmark
+  public List<ShareInfo> listSharesAbsent() throws StorageException {
+    return server.listShares(absentSi);
+  }
+
+  /**
+   * The least the file system must do for {@link #listShares}'s answer: list the storage index's
+   * directory, then open each share, take its size, read its 12-byte header and close it.
+   */
+  @Benchmark
+  public long rawListing() throws IOException {
+    String[] names = readBucket.toFile().list();
+    long sum = 0;
+    if (names != null) {
+      for (String n : names) {
+        try (FileChannel ch = FileChannel.open(readBucket.resolve(n), StandardOpenOption.READ)) {
+          ByteBuffer b = ByteBuffer.allocate(12);
+          ch.read(b, 0);
+          sum += ch.size() - 12 - 72L * b.getInt(8);
+        }
+      }
+    }
+    return sum;
   }
 
   @Benchmark

@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
@@ -20,12 +22,20 @@ import org.lafsrepair.spi.StorageServer;
  *
  * <p>How the work is spread: a task per server costs a thread hand-off each (two context
  * switches), far more than listing a local or in-memory server. So servers whose recent listings
- * were quick share a few workers, each taking the next server not yet asked: one, plus one per
- * 50 µs of expected listing time, at most one per processor; a server whose recent listings were slow (remote, stalled, dead) gets a worker
- * of its own at once. A shared worker still busy with one listing after {@code hedge} cannot be
- * counted on: a worker is then started for every server not yet taken, so an unexpectedly slow
- * server delays the others by at most {@code hedge}. The timeout bounds the whole round; listings
- * still running then are interrupted and reported as not answering.
+ * were quick share a few workers, each taking the next server not yet asked (one, plus one per 50
+ * µs of expected listing time, at most one per processor); a server whose recent listings were
+ * slow (remote, stalled, dead) gets a worker of its own at once. A shared worker still busy with
+ * one listing after {@code hedge} cannot be counted on: a worker is then started for every
+ * server not yet taken, so an unexpectedly slow server delays the others by at most {@code
+ * hedge}. The timeout bounds the whole round; listings still running then are interrupted and
+ * reported as not answering.
+ *
+ * <p>Waiting: a round of quick servers expected to end within {@value #MAX_SPIN_MICROS} µs is
+ * awaited spinning (on a processor the workers leave free), since waking a parked caller costs
+ * tens of microseconds; only when no other round of this locator is running, as concurrent
+ * callers already keep the processors busy. Past the spin the caller parks as usual. For the
+ * same reason a worker that finished such a round spins up to {@value #LINGER_MICROS} µs for the
+ * next one before it returns to the pool: a caller checking file after file is back by then.
  *
  * <p>Thread-safe; one locator may serve concurrent rounds.
  */
@@ -33,8 +43,19 @@ final class ShareLocator {
   /** Listings slower than this (on average, recently) get a worker of their own. */
   static final Duration DEFAULT_HEDGE = Duration.ofMillis(1);
   /** Expected listing time that justifies one more shared worker. */
-  static final Duration WORK_PER_WORKER = Duration.ofMillis(1).dividedBy(20);
+  static final Duration WORK_PER_WORKER = Duration.ofNanos(50_000);
   private static final long WORK_PER_WORKER_NANOS = WORK_PER_WORKER.toNanos();
+  // The longest a caller spins for a round expected to end soon, rather than park: waking a
+  // parked thread costs tens of microseconds (more on a virtual machine), as much as listing a
+  // few local servers.
+  static final int MAX_SPIN_MICROS = 200;
+  private static final long MAX_SPIN_NANOS = MAX_SPIN_MICROS * 1000L;
+  // Allowance for a pool thread to wake up and start listing.
+  private static final long WAKE_UP_NANOS = 50_000;
+  // How long a worker of a quick round spins for the next round before it returns to the pool:
+  // a caller checking file after file comes back within microseconds.
+  static final int LINGER_MICROS = 100;
+  private static final long LINGER_NANOS = LINGER_MICROS * 1000L;
   // Bounds the latency memory if a caller keeps passing new server objects.
   private static final int MAX_REMEMBERED_SERVERS = 4096;
 
@@ -45,6 +66,11 @@ final class ShareLocator {
   // Recent listing latency per server, an exponentially weighted mean (weight 1/4 on the newest).
   // A heuristic: a stale or racy value costs a hand-off or one hedge delay, never a wrong answer.
   private final Map<StorageServer, Long> latency = new ConcurrentHashMap<>();
+  private final AtomicInteger roundsInFlight = new AtomicInteger();
+  // A round handed to a worker that is spinning after a quick round, and how many such workers
+  // there are.
+  private final AtomicReference<Round> offered = new AtomicReference<>();
+  private final AtomicInteger lingering = new AtomicInteger();
 
   ShareLocator(ExecutorService executor, Duration timeout) {
     this(executor, timeout, Runtime.getRuntime().availableProcessors(), DEFAULT_HEDGE);
@@ -79,11 +105,13 @@ final class ShareLocator {
     }
     Round round = new Round(List.copyOf(servers), si);
     long deadline = System.nanoTime() + timeout.toNanos();
+    boolean alone = roundsInFlight.incrementAndGet() == 1;
     try {
-      round.start();
+      round.start(alone);
       round.await(deadline);
     } finally {
       round.close();
+      roundsInFlight.decrementAndGet();
     }
     List<Answer> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -107,6 +135,34 @@ final class ShareLocator {
     latency.merge(s, nanos, (old, now) -> old + (now - old) / 4);
   }
 
+  /** Runs a round's shared work; after a quick round, spins a little for the next to arrive. */
+  private void drive(Round first) {
+    Round r = first;
+    while (r != null) {
+      r.runShared();
+      r = r.quick ? linger() : null;
+    }
+  }
+
+  private Round linger() {
+    lingering.incrementAndGet();
+    try {
+      long until = System.nanoTime() + LINGER_NANOS;
+      while (System.nanoTime() - until < 0 && !Thread.currentThread().isInterrupted()) {
+        Round r = offered.get();
+        if (r != null && offered.compareAndSet(r, null)) {
+          return r;
+        }
+        Thread.onSpinWait();
+      }
+    } finally {
+      lingering.decrementAndGet();
+    }
+    // Offered while this worker was leaving: its caller counts on it.
+    Round r = offered.get();
+    return r != null && offered.compareAndSet(r, null) ? r : null;
+  }
+
   /** The state of one {@link #locate} call, guarded by its own monitor. */
   private final class Round {
     final List<StorageServer> servers;
@@ -127,6 +183,12 @@ final class ShareLocator {
     boolean closed;
     // A shared worker ran past the hedge: every server left gets a worker of its own.
     boolean hedged;
+    // Every server answered; read without the lock by a spinning caller.
+    volatile boolean complete;
+    // How long the caller may spin before it parks (0: park at once).
+    long spinNanos;
+    // A quick round: its workers linger for the next one. Set before any worker starts.
+    boolean quick;
 
     Round(List<StorageServer> servers, StorageIndex si) {
       this.servers = servers;
@@ -143,7 +205,8 @@ final class ShareLocator {
       return answers[i];
     }
 
-    void start() {
+    /** Starts the workers; {@code alone}: no other round of this locator is running. */
+    void start(boolean alone) {
       List<Integer> dedicated = new ArrayList<>();
       for (int i = 0; i < servers.size(); i++) {
         if (seemsSlow(servers.get(i))) {
@@ -155,23 +218,54 @@ final class ShareLocator {
       for (int i : dedicated) {
         executor.execute(() -> runDedicated(i));
       }
-      if (queued > 0) {
-        spawnShared(sharedWorkers());
+      if (queued == 0) {
+        return;
       }
+      long expected = 0;
+      boolean known = true;
+      for (int k = 0; k < queued; k++) {
+        Long l = latency.get(servers.get(queue[k]));
+        known &= l != null;
+        expected += l != null ? l : 0;
+      }
+      // One worker, plus one per WORK_PER_WORKER of expected listing time: a second worker is
+      // worth its hand-off only when there is enough to share. A caller that spins holds a
+      // processor: leave the others to the workers. Concurrent callers keep every processor busy
+      // anyway; there, spinning would only take time from their workers.
+      boolean spin = alone && known && dedicated.isEmpty() && parallelism > 1;
+      long wanted = 1 + expected / WORK_PER_WORKER_NANOS;
+      int count = (int) Math.min(wanted, Math.min(queued, spin ? parallelism - 1 : parallelism));
+      long perWorker = expected / count;
+      if (spin && perWorker <= MAX_SPIN_NANOS - WAKE_UP_NANOS) {
+        spinNanos = perWorker + WAKE_UP_NANOS;
+        quick = true;
+        if (offerToLingeringWorker()) {
+          count--;
+        }
+      }
+      spawnShared(count);
     }
 
     /**
-     * One worker, plus one per {@link #WORK_PER_WORKER} of expected listing time, at most {@code
-     * parallelism}: a second worker is worth its hand-off only when there is enough to share.
+     * Hands this round to a worker still spinning after the previous quick round, which saves
+     * waking a parked one. An offer is withdrawn if the last such worker left meanwhile; a worker
+     * leaving looks for an offer once more after it stops counting itself, so none is stranded.
      */
-    private int sharedWorkers() {
-      long expected = 0;
-      for (int k = 0; k < queued; k++) {
-        Long l = latency.get(servers.get(queue[k]));
-        expected += l != null ? l : 0;
+    private boolean offerToLingeringWorker() {
+      if (lingering.get() == 0) {
+        return false;
       }
-      long wanted = 1 + expected / WORK_PER_WORKER_NANOS;
-      return (int) Math.min(wanted, Math.min(queued, parallelism));
+      synchronized (this) {
+        workers++;
+      }
+      if (offered.compareAndSet(null, this)
+          && (lingering.get() > 0 || !offered.compareAndSet(this, null))) {
+        return true;
+      }
+      synchronized (this) {
+        workers--;
+      }
+      return false;
     }
 
     /** Submits shared workers; the executor's rejection propagates, as it did per task. */
@@ -181,7 +275,7 @@ final class ShareLocator {
           workers++;
         }
         try {
-          executor.execute(this::runShared);
+          executor.execute(() -> drive(this));
         } catch (RuntimeException e) {
           synchronized (this) {
             workers--;
@@ -229,22 +323,22 @@ final class ShareLocator {
       StorageServer s = servers.get(i);
       Answer a = ask(s);
       boolean clearInterrupt;
-      long took;
       synchronized (this) {
         runners[i] = null;
-        took = System.nanoTime() - started[i];
         clearInterrupt = interruptedByUs[i];
+        if (!clearInterrupt) {
+          // Before the answer counts, so the round's caller sees it. (A listing cut short by
+          // the timeout was recorded by close(), at its full length.)
+          record(s, System.nanoTime() - started[i]);
+        }
         if (!closed) {
           answers[i] = a;
           answered++;
           if (answered == servers.size()) {
+            complete = true;
             notifyAll();
           }
         }
-      }
-      if (!clearInterrupt) {
-        // (A listing cut short by the timeout was recorded by close(), at its full length.)
-        record(s, took);
       }
       if (clearInterrupt) {
         // Our own cancellation must not leak into the pool thread's next task.
@@ -265,6 +359,12 @@ final class ShareLocator {
 
     /** Waits until every server answered or the deadline passed, hedging stalled workers. */
     void await(long deadline) throws InterruptedException {
+      if (spinNanos > 0) {
+        long until = System.nanoTime() + spinNanos;
+        while (!complete && System.nanoTime() - until < 0) {
+          Thread.onSpinWait();
+        }
+      }
       while (true) {
         int extra = 0;
         synchronized (this) {

@@ -120,6 +120,50 @@ class ShareLocatorTest {
   }
 
   @Test
+  void aServerKnownAsQuickThatStallsIsStillHedged() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(8);
+    // Two processors: quick rounds run on one shared worker while the caller spins.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofMillis(600), 2, Duration.ofMillis(5));
+    for (int r = 0; r < 20; r++) {
+      assertTrue(locator.locate(asServers(servers), SI).stream().allMatch(ShareLocator.Answer::responded));
+    }
+    servers.get(0).faults().delay(Faults.Op.LIST, LONG);
+    List<ShareLocator.Answer> answers = locator.locate(asServers(servers), SI);
+    assertEquals("no answer within 600 ms", answers.get(0).failure());
+    for (int i = 1; i < 8; i++) {
+      assertEquals(expected(i), answers.get(i).shares(), "server " + i);
+    }
+  }
+
+  @Test
+  void roundsHandedToLingeringWorkersAreNeverStranded() throws Exception {
+    List<MemoryStorageServer> servers = serversWithShares(6);
+    // A stranded round (offered, taken by nobody) would show as servers not answering in 5 s.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofSeconds(5), 2, Duration.ofMillis(50));
+    Callable<Integer> checks = () -> {
+      int good = 0;
+      for (int r = 0; r < 300; r++) {
+        List<ShareLocator.Answer> answers = locator.locate(asServers(servers), SI);
+        for (int i = 0; i < 6; i++) {
+          assertEquals(expected(i), answers.get(i).shares());
+        }
+        good++;
+      }
+      return good;
+    };
+    assertEquals(300, checks.call());
+    // Concurrent callers turn spinning and lingering off and on as rounds overlap.
+    List<Future<Integer>> parallel = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      parallel.add(pool.submit(checks));
+    }
+    for (Future<Integer> f : parallel) {
+      assertEquals(300, f.get(60, TimeUnit.SECONDS));
+    }
+    assertEquals(300, checks.call());
+  }
+
+  @Test
   void aRememberedSlowServerGetsItsOwnWorkerAndDelaysNobody() throws Exception {
     List<MemoryStorageServer> servers = serversWithShares(4);
     servers.get(0).faults().delay(Faults.Op.LIST, Duration.ofMillis(300));
