@@ -99,6 +99,45 @@ class ChkVerifierTest {
     assertFalse(v.isGood(), () -> f + " went unnoticed");
   }
 
+  private static final java.util.Map<String, WrittenBlocks> WRITTEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What a rebuild of share sh (from k other shares, or itself when N = k) records as written. */
+  static WrittenBlocks writtenBlocks(ChkCorpus.Case c, int sh) {
+    return WRITTEN.computeIfAbsent(c.name() + "/" + sh, key -> {
+      try {
+        List<ShareCandidate> sources = new java.util.ArrayList<>();
+        for (int other = 0; other < c.n() && sources.size() < c.k(); other++) {
+          if (other != sh || c.n() == c.k()) {
+            sources.add(new ShareCandidate(ShareNumber.of(other),
+                ShareSource.of(c.share(other).shareData()), "share " + other));
+          }
+        }
+        ChkRebuilder.Prepared p = ChkRebuilder.prepare(verifyCap(c), sources);
+        MemorySink sink = new MemorySink(p.shareLength());
+        p.rebuild(java.util.Map.of(ShareNumber.of(sh), sink));
+        return p.written(ShareNumber.of(sh)).orElseThrow();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  @Property(tries = 300)
+  void readBackAgainstWhatWasWrittenCatchesAnyFlippedBitOrTruncation(@ForAll("flips") Flip f)
+      throws Exception {
+    WrittenBlocks w = writtenBlocks(f.c(), f.sh());
+    byte[] good = f.c().share(f.sh()).shareData();
+    assertTrue(ChkVerifier.verifyWritten(verifyCap(f.c()), ShareSource.of(good), w).isGood(),
+        () -> f.c() + " share " + f.sh() + " as written");
+    byte[] flipped = good.clone();
+    flipped[f.offset()] ^= (byte) (1 << f.bit());
+    assertFalse(ChkVerifier.verifyWritten(verifyCap(f.c()), ShareSource.of(flipped), w).isGood(),
+        () -> f + " went unnoticed by the read-back");
+    byte[] cut = Arrays.copyOf(good, f.offset());
+    assertFalse(ChkVerifier.verifyWritten(verifyCap(f.c()), ShareSource.of(cut), w).isGood(),
+        () -> "truncation to " + f.offset() + " went unnoticed by the read-back");
+  }
+
   @Provide
   Arbitrary<Flip> truncations() {
     return Arbitraries.of(ChkCorpus.cases()).flatMap(c -> {
