@@ -41,21 +41,7 @@ public final class ChkVerifier {
     Objects.requireNonNull(cap, "cap");
     Objects.requireNonNull(shnum, "shnum");
     Objects.requireNonNull(source, "source");
-    ShareMetadata m = ShareMetadata.read(
-        cap.uebHash().toByteArray(), cap.k(), cap.n(), cap.size(), shnum.value(), source);
-    if (m.incompatible != null) {
-      return new ShareVerdict.Incompatible(shnum, m.incompatible);
-    }
-    List<ShareProblem> problems = new ArrayList<>(m.problems);
-    if (m.located) {
-      checkPlaintextTreeRegion(m, problems);
-      checkBlocks(m, problems);
-    }
-    if (problems.isEmpty()) {
-      return new ShareVerdict.Good(shnum, m.layout.version(), m.expectedLength);
-    }
-    problems.sort(java.util.Comparator.comparingInt(p -> p.region().ordinal()));
-    return new ShareVerdict.Corrupt(shnum, problems);
+    return verify(cap, shnum, source, ChkVerifier::checkBlocks);
   }
 
   /**
@@ -70,7 +56,17 @@ public final class ChkVerifier {
       throws StorageException {
     Objects.requireNonNull(cap, "cap");
     Objects.requireNonNull(source, "source");
-    ShareNumber shnum = written.shareNumber();
+    return verify(cap, written.shareNumber(), source, (m, problems) -> checkWrittenBlocks(m, written, problems));
+  }
+
+  /** How the blocks of a share whose metadata checked out are checked. */
+  @FunctionalInterface
+  private interface BlockCheck {
+    void check(ShareMetadata m, List<ShareProblem> problems) throws StorageException;
+  }
+
+  private static ShareVerdict verify(ChkVerifyCap cap, ShareNumber shnum, ShareSource source,
+      BlockCheck blocks) throws StorageException {
     ShareMetadata m = ShareMetadata.read(
         cap.uebHash().toByteArray(), cap.k(), cap.n(), cap.size(), shnum.value(), source);
     if (m.incompatible != null) {
@@ -79,7 +75,7 @@ public final class ChkVerifier {
     List<ShareProblem> problems = new ArrayList<>(m.problems);
     if (m.located) {
       checkPlaintextTreeRegion(m, problems);
-      checkWrittenBlocks(m, written, problems);
+      blocks.check(m, problems);
     }
     if (problems.isEmpty()) {
       return new ShareVerdict.Good(shnum, m.layout.version(), m.expectedLength);
@@ -90,8 +86,7 @@ public final class ChkVerifier {
 
   private static void checkWrittenBlocks(ShareMetadata m, WrittenBlocks written, List<ShareProblem> problems)
       throws StorageException {
-    ChkGeometry g = m.geometry;
-    int segs = g.numSegments();
+    int segs = m.geometry.numSegments();
     if (written.blocks() != segs) {
       problems.add(ShareProblem.of(ShareRegion.BLOCK,
           "expected " + written.blocks() + " written blocks, the share has " + segs));
@@ -101,30 +96,18 @@ public final class ChkVerifier {
       problems.add(ShareProblem.of(ShareRegion.BLOCK, "the stored block tree is not valid"));
       return;
     }
-    int bs = g.blockSize();
-    int perChunk = Math.max(1, CHUNK / bs);
-    long base = m.layout.dataOffset();
     CRC32C crc = new CRC32C();
-    for (int s = 0; s < segs; ) {
-      int count = Math.min(perChunk, segs - s);
-      long len = (long) (count - 1) * bs + g.blockSize(s + count - 1);
-      ByteBuffer b = m.source.read(base + (long) s * bs, (int) len);
-      int avail = (int) Math.min(b.remaining(), len);
-      for (int i = 0; i < count; i++, s++) {
-        int blen = g.blockSize(s);
-        int at = i * bs;
-        if (at + blen > avail) {
-          problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, s,
-              "blocks from segment " + s + " on are missing (share truncated)"));
-          return;
-        }
-        crc.reset();
-        crc.update(b.slice(b.position() + at, blen));
-        if ((int) crc.getValue() != written.crc(s) || !written.leafEquals(m, s)) {
-          problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, s,
-              "stored block differs from the block written"));
-        }
+    int complete = forEachBlock(m, (s, chunk, at, blen) -> {
+      crc.reset();
+      crc.update(chunk.slice(chunk.position() + at, blen));
+      if ((int) crc.getValue() != written.crc(s) || !written.leafEquals(m, s)) {
+        problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, s,
+            "stored block differs from the block written"));
       }
+    });
+    if (complete < segs) {
+      problems.add(ShareProblem.atSegment(ShareRegion.BLOCK, complete,
+          "blocks from segment " + complete + " on are missing (share truncated)"));
     }
   }
 
@@ -183,11 +166,34 @@ public final class ChkVerifier {
 
   /** Hashes the blocks in large reads; returns how many segments' blocks were complete. */
   private static int hashBlocks(ShareMetadata m, byte[] leaves) throws StorageException {
+    TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
+    return forEachBlock(m, (s, chunk, at, blen) -> {
+      hasher.start();
+      if (chunk.hasArray()) {
+        hasher.update(chunk.array(), chunk.arrayOffset() + chunk.position() + at, blen);
+      } else {
+        // MessageDigest copies read-only buffers through a small L1-resident array.
+        hasher.update(chunk.slice(chunk.position() + at, blen));
+      }
+      hasher.finish(leaves, s * Hashes.HASH_LENGTH);
+    });
+  }
+
+  /** Receives one complete block: {@code chunk[position + at, + blen)} is block {@code s}. */
+  @FunctionalInterface
+  private interface BlockVisitor {
+    void block(int s, ByteBuffer chunk, int at, int blen);
+  }
+
+  /**
+   * Reads the blocks in order, several per request, and hands each complete one to {@code v};
+   * returns how many segments' blocks were complete (fewer than all when the share is short).
+   */
+  private static int forEachBlock(ShareMetadata m, BlockVisitor v) throws StorageException {
     ChkGeometry g = m.geometry;
     int segs = g.numSegments();
     int bs = g.blockSize();
     int perChunk = Math.max(1, CHUNK / bs);
-    TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
     long base = m.layout.dataOffset();
     for (int s = 0; s < segs; ) {
       int count = Math.min(perChunk, segs - s);
@@ -200,14 +206,7 @@ public final class ChkVerifier {
         if (at + blen > avail) {
           return s;
         }
-        hasher.start();
-        if (b.hasArray()) {
-          hasher.update(b.array(), b.arrayOffset() + b.position() + at, blen);
-        } else {
-          // MessageDigest copies read-only buffers through a small L1-resident array.
-          hasher.update(b.slice(b.position() + at, blen));
-        }
-        hasher.finish(leaves, s * Hashes.HASH_LENGTH);
+        v.block(s, b, at, blen);
       }
       if (avail < len) {
         return s;
