@@ -91,8 +91,7 @@ public final class ChkRebuilder {
   public static final class Prepared {
     private final SegmentFetcher fetcher;
 
-    /** Per rebuilt share, what was written; published once the share tree accepted them. */
-    private final Map<Integer, WrittenBlocks> pendingWritten = new HashMap<>();
+    /** Per rebuilt share, what was written; filled once the share tree accepted them. */
     private final Map<ShareNumber, WrittenBlocks> written = new HashMap<>();
     /** Failures found by the extra lanes of a parallel rebuild. */
     private final List<ShareFailure> extraFailures = new ArrayList<>();
@@ -210,7 +209,8 @@ public final class ChkRebuilder {
           }
         }
       } while (rows.size() > sinks.size() && fetcher.openNext());
-      byte[][] leaves = encodeRows(g, rows, sinks, executor, parallelism, check == SegmentCheck.AT_END);
+      Encoded encoded = encodeRows(g, rows, sinks, executor, parallelism, check == SegmentCheck.AT_END);
+      byte[][] leaves = encoded.leaves();
 
       Map<Integer, byte[]> newLeaves = new HashMap<>();
       Map<Integer, byte[]> blockTrees = new HashMap<>();
@@ -243,7 +243,9 @@ public final class ChkRebuilder {
         ShareWriter.writeMetadata(
             e.getValue(), layout, ctTree, blockTrees.get(w), chainBytes(shareTree, n, w), ueb);
       }
-      pendingWritten.forEach((r, wb) -> written.put(ShareNumber.of(r), wb));
+      for (int r : sinks.keySet()) {
+        written.put(ShareNumber.of(r), new WrittenBlocks(ShareNumber.of(r), leaves[r], encoded.crcs()[r]));
+      }
     }
 
     /**
@@ -293,13 +295,14 @@ public final class ChkRebuilder {
     }
 
     /**
-     * Streams the segments, writes wanted blocks, and returns each row's block hashes. With more
+     * Streams the segments, writes wanted blocks, and returns each row's block hashes and each
+     * written row's block CRCs. With more
      * than one lane, segments are fetched, decoded, encoded and hashed on the executor while this
      * thread writes finished segments to the sinks in segment order (sinks need not be
      * thread-safe); this thread also runs any lane task the executor has not started, so a busy
      * or single-threaded executor slows the rebuild down but cannot deadlock it.
      */
-    private byte[][] encodeRows(ChkGeometry g, TreeSet<Integer> rows,
+    private Encoded encodeRows(ChkGeometry g, TreeSet<Integer> rows,
         TreeMap<Integer, ShareSink> sinks, Executor executor, int parallelism, boolean direct)
         throws NotEnoughSharesException, CorruptFileException, StorageException {
       int n = g.n();
@@ -336,11 +339,11 @@ public final class ChkRebuilder {
           extraFailures.addAll(l.fetcher.failures());
         }
       }
-      for (int r : sinks.keySet()) {
-        pendingWritten.put(r, new WrittenBlocks(ShareNumber.of(r), leaves[r], crcs[r]));
-      }
-      return leaves;
+      return new Encoded(leaves, crcs);
     }
+
+    /** Per row (by share number): block hashes of every computed row, CRC-32Cs of written ones. */
+    private record Encoded(byte[][] leaves, int[][] crcs) {}
 
     private void pipeline(List<Lane> lanes, int segs, TreeMap<Integer, ShareSink> sinks,
         long dataOffset, Executor executor)
