@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.lafsrepair.grid.Happiness;
 import org.lafsrepair.grid.PlacementPlan;
 import org.lafsrepair.grid.PlacementPlanner;
@@ -44,15 +43,13 @@ final class ImmutableEngine {
   private final Settings settings;
   private final ShareLocator locator;
 
-  /** A shared worker busy this long with one call makes the rest of its batch get their own. */
-  static final long HEDGE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
   private final FanOut fanOut;
 
   ImmutableEngine(Settings settings) {
     this.settings = settings;
     this.locator = new ShareLocator(settings.executor(), settings.listTimeout());
-    this.fanOut = new FanOut(settings.executor(), Runtime.getRuntime().availableProcessors(), HEDGE_NANOS);
+    this.fanOut = new FanOut(settings.executor(), Runtime.getRuntime().availableProcessors(),
+        ShareLocator.DEFAULT_HEDGE.toNanos()); // the same hedge as the listing rounds
   }
 
   /** Everything the engine needs from its owner (Checker/Repairer builder). */
