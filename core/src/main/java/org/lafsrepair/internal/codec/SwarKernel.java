@@ -8,18 +8,23 @@ import java.nio.ByteOrder;
  * A table-free kernel on 64-bit words that needs nothing beyond Java 17. Each input chunk is
  * loaded into longs and doubled seven times in GF(2^8) (eight bytes at a time: shift, then fold
  * the carried-out bit back in with 0x1D), giving x·2^b for b = 0..7. A product c·x is then the XOR
- * of the x·2^b for the set bits b of c, so every output row costs popcount(c) XOR passes per
- * input, and the doublings are shared by all rows. All inner loops are simple {@code long[]}
- * loops that C2 auto-vectorises.
+ * of the x·2^b for the set bits b of c. The doublings of a few inputs at a time are kept, and each
+ * output row XORs up to four of its terms per pass over its accumulator (the first pass assigns),
+ * so an accumulator is loaded and stored once per four terms rather than once per term. All inner
+ * loops are simple {@code long[]} loops that C2 auto-vectorises.
  */
 public final class SwarKernel implements Kernel {
   public static final SwarKernel INSTANCE = new SwarKernel();
 
-  /** Longs per chunk: 8 KiB of powers plus the accumulators stay in L1/L2. */
-  static final int CHUNK_LONGS = 128;
+  /** Longs per chunk: the doublings of a column group plus the accumulators stay in L1/L2. */
+  static final int CHUNK_LONGS = 256;
   private static final int CHUNK_BYTES = CHUNK_LONGS * 8;
-  /** Output rows per pass over the input; bounds the accumulators to 16 KiB. */
+  /** Output rows per pass over the input; bounds the accumulators to 32 KiB. */
   static final int ROW_GROUP = 16;
+  /** Inputs whose doublings are held at once (up to 16 KiB each). */
+  static final int COL_GROUP = 3;
+  /** Terms XORed into an accumulator per pass. */
+  private static final int FUSE = 4;
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -41,8 +46,10 @@ public final class SwarKernel implements Kernel {
   }
 
   private static final class Scratch {
-    final long[][] pow = new long[8][CHUNK_LONGS];
+    /** pow[c][b]: input c of the column group times 2^b. */
+    final long[][][] pow = new long[COL_GROUP][8][CHUNK_LONGS];
     final long[][] acc = new long[ROW_GROUP][CHUNK_LONGS];
+    final long[][] terms = new long[8 * COL_GROUP][];
   }
 
   private static final class Op implements MatrixOp {
@@ -105,32 +112,36 @@ public final class SwarKernel implements Kernel {
     private void chunk(
         Scratch s, byte[][] in, int ib, byte[][] out, int ob, int g0, int gRows, int nl) {
       long[][] acc = s.acc;
-      long[][] pow = s.pow;
-      for (int r = 0; r < gRows; r++) {
-        java.util.Arrays.fill(acc[r], 0, nl, 0L);
-      }
+      long[][] terms = s.terms;
       int[] needed = powersNeeded[g0 / ROW_GROUP];
-      for (int j = 0; j < cols; j++) {
-        int need = needed[j];
-        if (need == 0) {
-          continue;
-        }
-        byte[] x = in[j];
-        long[] p0 = pow[0];
-        for (int i = 0; i < nl; i++) {
-          p0[i] = (long) LONGS.get(x, ib + (i << 3));
-        }
-        for (int b = 1; b < need; b++) {
-          double2(pow[b - 1], pow[b], nl);
-        }
-        for (int r = 0; r < gRows; r++) {
-          int c = coef[g0 + r][j];
-          long[] a = acc[r];
-          while (c != 0) {
-            int b = Integer.numberOfTrailingZeros(c);
-            c &= c - 1;
-            xorInto(a, pow[b], nl);
+      for (int c0 = 0; c0 < cols; c0 += COL_GROUP) {
+        int gCols = Math.min(COL_GROUP, cols - c0);
+        for (int j = 0; j < gCols; j++) {
+          int need = needed[c0 + j];
+          if (need == 0) {
+            continue;
           }
+          byte[] x = in[c0 + j];
+          long[][] pow = s.pow[j];
+          long[] p0 = pow[0];
+          for (int i = 0; i < nl; i++) {
+            p0[i] = (long) LONGS.get(x, ib + (i << 3));
+          }
+          for (int b = 1; b < need; b++) {
+            double2(pow[b - 1], pow[b], nl);
+          }
+        }
+        boolean first = c0 == 0;
+        for (int r = 0; r < gRows; r++) {
+          int[] row = coef[g0 + r];
+          int t = 0;
+          for (int j = 0; j < gCols; j++) {
+            long[][] pow = s.pow[j];
+            for (int c = row[c0 + j]; c != 0; c &= c - 1) {
+              terms[t++] = pow[Integer.numberOfTrailingZeros(c)];
+            }
+          }
+          combine(acc[r], first, terms, t, nl);
         }
       }
       for (int r = 0; r < gRows; r++) {
@@ -142,17 +153,100 @@ public final class SwarKernel implements Kernel {
       }
     }
 
-    private static void double2(long[] src, long[] dst, int nl) {
-      for (int i = 0; i < nl; i++) {
-        long v = src[i];
-        long h = (v >>> 7) & ONES;
-        dst[i] = ((v & LOW7) << 1) ^ (h << 4) ^ (h << 3) ^ (h << 2) ^ h;
+    /** a = (assign ? 0 : a) ^ terms[0] ^ ... ^ terms[count - 1], FUSE terms per pass. */
+    private static void combine(long[] a, boolean assign, long[][] terms, int count, int nl) {
+      if (count == 0) {
+        if (assign) {
+          java.util.Arrays.fill(a, 0, nl, 0L);
+        }
+        return;
+      }
+      for (int t = 0; t < count; t += FUSE) {
+        int m = Math.min(FUSE, count - t);
+        boolean set = assign && t == 0;
+        switch (m) {
+          case 1 -> {
+            if (set) {
+              System.arraycopy(terms[t], 0, a, 0, nl);
+            } else {
+              xor1(a, terms[t], nl);
+            }
+          }
+          case 2 -> {
+            if (set) {
+              set2(a, terms[t], terms[t + 1], nl);
+            } else {
+              xor2(a, terms[t], terms[t + 1], nl);
+            }
+          }
+          case 3 -> {
+            if (set) {
+              set3(a, terms[t], terms[t + 1], terms[t + 2], nl);
+            } else {
+              xor3(a, terms[t], terms[t + 1], terms[t + 2], nl);
+            }
+          }
+          default -> {
+            if (set) {
+              set4(a, terms[t], terms[t + 1], terms[t + 2], terms[t + 3], nl);
+            } else {
+              xor4(a, terms[t], terms[t + 1], terms[t + 2], terms[t + 3], nl);
+            }
+          }
+        }
       }
     }
 
-    private static void xorInto(long[] a, long[] p, int nl) {
+    private static void double2(long[] src, long[] dst, int nl) {
+      for (int i = 0; i < nl; i++) {
+        dst[i] = twice(src[i]);
+      }
+    }
+
+    private static long twice(long v) {
+      long h = (v >>> 7) & ONES;
+      return ((v & LOW7) << 1) ^ (h << 4) ^ (h << 3) ^ (h << 2) ^ h;
+    }
+
+    private static void xor1(long[] a, long[] p, int nl) {
       for (int i = 0; i < nl; i++) {
         a[i] ^= p[i];
+      }
+    }
+
+    private static void xor2(long[] a, long[] p, long[] q, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] ^= p[i] ^ q[i];
+      }
+    }
+
+    private static void xor3(long[] a, long[] p, long[] q, long[] r, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] ^= p[i] ^ q[i] ^ r[i];
+      }
+    }
+
+    private static void xor4(long[] a, long[] p, long[] q, long[] r, long[] u, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] ^= p[i] ^ q[i] ^ r[i] ^ u[i];
+      }
+    }
+
+    private static void set2(long[] a, long[] p, long[] q, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] = p[i] ^ q[i];
+      }
+    }
+
+    private static void set3(long[] a, long[] p, long[] q, long[] r, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] = p[i] ^ q[i] ^ r[i];
+      }
+    }
+
+    private static void set4(long[] a, long[] p, long[] q, long[] r, long[] u, int nl) {
+      for (int i = 0; i < nl; i++) {
+        a[i] = p[i] ^ q[i] ^ r[i] ^ u[i];
       }
     }
 
