@@ -1,8 +1,6 @@
 package org.lafsrepair.immutable;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,14 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.zip.CRC32C;
 import org.lafsrepair.cap.ChkVerifyCap;
-import org.lafsrepair.codec.ErasureCodec;
 import org.lafsrepair.internal.crypto.Hashes;
 import org.lafsrepair.internal.hashtree.HashTree;
 import org.lafsrepair.internal.hashtree.HashTreeException;
@@ -38,7 +30,8 @@ import org.lafsrepair.spi.StorageException;
  * with {@link SegmentCheck#AT_END} it decodes straight into those rows instead. Block trees are
  * recomputed for the new shares and must link to the share root in the UEB before any metadata
  * is written; the crypttext tree and the UEB are copied from a verified source. Segments may be
- * worked on in parallel lanes. Memory is O(segment size × (k + rows) × lanes).
+ * worked on in parallel lanes, each taking runs of segments (about 1 MiB of source blocks per
+ * run). Memory is O(segment size × (k + rows) × lanes × run), a few MiB for Tahoe's segments.
  *
  * <p>Usage: {@link #prepare} (reads and checks k sources' metadata; gives the share length to
  * allocate), then {@link Prepared#rebuild} once. A {@link Prepared} is for one thread.
@@ -162,10 +155,11 @@ public final class ChkRebuilder {
     }
 
     /**
-     * As {@link #rebuild(Map)}, with up to {@code parallelism} segments in work at once on {@code
-     * executor} (the calling thread takes part and does all the writing, in segment order), and
-     * the decoded data checked as {@code check} says. Same bytes; memory grows to O(segment size
-     * × (k + rows) × (parallelism + 1)).
+     * As {@link #rebuild(Map)}, with {@code parallelism} threads at work: the calling thread,
+     * which also does all the writing in segment order, and up to {@code parallelism - 1} tasks
+     * on {@code executor}. The decoded data is checked as {@code check} says. Same bytes; memory
+     * grows to O(segment size × (k + rows) × (parallelism + 1) × run), where a run holds about 1
+     * MiB of source blocks (at least one segment).
      *
      * @throws SourcesChangedException only with {@link SegmentCheck#AT_END}: see there
      */
@@ -296,11 +290,9 @@ public final class ChkRebuilder {
 
     /**
      * Streams the segments, writes wanted blocks, and returns each row's block hashes and each
-     * written row's block CRCs. With more
-     * than one lane, segments are fetched, decoded, encoded and hashed on the executor while this
-     * thread writes finished segments to the sinks in segment order (sinks need not be
-     * thread-safe); this thread also runs any lane task the executor has not started, so a busy
-     * or single-threaded executor slows the rebuild down but cannot deadlock it.
+     * written row's block CRCs. With parallelism above 1, {@link RebuildLanes} spreads runs of
+     * segments over this thread and {@code parallelism - 1} pool tasks; this thread writes every
+     * block, in segment order (sinks need not be thread-safe).
      */
     private Encoded encodeRows(ChkGeometry g, TreeSet<Integer> rows,
         TreeMap<Integer, ShareSink> sinks, Executor executor, int parallelism, boolean direct)
@@ -313,29 +305,23 @@ public final class ChkRebuilder {
       }
       int[] checkRows = rows.stream().filter(r -> r >= g.k()).mapToInt(Integer::intValue).toArray();
       long dataOffset = ShareLayout.forUpload(g).dataOffset();
-      // One more lane than workers, so a segment is being computed while another is written.
-      int laneCount = parallelism <= 1 ? 1 : Math.min(segs, parallelism + 1);
+      int threads = Math.max(1, Math.min(segs, parallelism));
+      // One lane more than threads, so a finished run can wait to be written while both compute.
+      int laneCount = threads == 1 ? 1 : threads + 1;
+      int run = threads == 1 ? 1 : RebuildLanes.runLength(g, laneCount);
       int[][] crcs = new int[n][];
       for (int r : sinks.keySet()) {
         crcs[r] = new int[segs];
       }
-      List<Lane> lanes = new ArrayList<>();
-      lanes.add(new Lane(fetcher, g, rows, checkRows, leaves, crcs, direct));
+      List<RebuildLanes.Lane> lanes = new ArrayList<>();
+      lanes.add(new RebuildLanes.Lane(fetcher, g, rows, checkRows, leaves, crcs, direct, run));
       for (int i = 1; i < laneCount; i++) {
-        lanes.add(new Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs, direct));
+        lanes.add(new RebuildLanes.Lane(fetcher.lane(), g, rows, checkRows, leaves, crcs, direct, run));
       }
       try {
-        if (laneCount == 1) {
-          Lane only = lanes.get(0);
-          for (int s = 0; s < segs; s++) {
-            only.compute(s);
-            only.write(sinks, dataOffset);
-          }
-        } else {
-          pipeline(lanes, segs, sinks, dataOffset, executor);
-        }
+        new RebuildLanes(g, run, lanes, sinks, dataOffset).run(executor, threads - 1);
       } finally {
-        for (Lane l : lanes.subList(1, lanes.size())) {
+        for (RebuildLanes.Lane l : lanes.subList(1, lanes.size())) {
           extraFailures.addAll(l.fetcher.failures());
         }
       }
@@ -344,173 +330,6 @@ public final class ChkRebuilder {
 
     /** Per row (by share number): block hashes of every computed row, CRC-32Cs of written ones. */
     private record Encoded(byte[][] leaves, int[][] crcs) {}
-
-    private void pipeline(List<Lane> lanes, int segs, TreeMap<Integer, ShareSink> sinks,
-        long dataOffset, Executor executor)
-        throws NotEnoughSharesException, CorruptFileException, StorageException {
-      ArrayDeque<Lane> idle = new ArrayDeque<>(lanes);
-      ArrayDeque<FutureTask<Lane>> inFlight = new ArrayDeque<>();
-      int next = 0;
-      try {
-        for (int done = 0; done < segs; done++) {
-          while (next < segs && !idle.isEmpty()) {
-            Lane lane = idle.poll();
-            int s = next++;
-            FutureTask<Lane> t = new FutureTask<>(() -> {
-              lane.compute(s);
-              return lane;
-            });
-            inFlight.add(t);
-            try {
-              executor.execute(t);
-            } catch (RejectedExecutionException e) {
-              t.run(); // a saturated or shut-down pool: do the work here
-            }
-          }
-          FutureTask<Lane> head = inFlight.poll();
-          head.run(); // no-op if a worker has it; otherwise this thread does it
-          Lane lane = join(head);
-          lane.write(sinks, dataOffset);
-          idle.add(lane);
-        }
-      } finally {
-        // Never interrupt a lane: an interrupted FileChannel read closes the channel for all.
-        for (FutureTask<Lane> t : inFlight) {
-          t.cancel(false);
-        }
-        for (FutureTask<Lane> t : inFlight) {
-          try {
-            t.get();
-          } catch (CancellationException | ExecutionException ignored) {
-            // already failing; the lane is being discarded
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            break;
-          }
-        }
-      }
-    }
-
-    private static Lane join(FutureTask<Lane> t)
-        throws NotEnoughSharesException, CorruptFileException {
-      boolean interrupted = false;
-      try {
-        while (true) {
-          try {
-            return t.get();
-          } catch (InterruptedException e) {
-            interrupted = true; // the lane is running this thread's work: wait for it
-          }
-        }
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof NotEnoughSharesException x) {
-          throw x;
-        }
-        if (c instanceof CorruptFileException x) {
-          throw x;
-        }
-        if (c instanceof RuntimeException x) {
-          throw x;
-        }
-        if (c instanceof Error x) {
-          throw x;
-        }
-        throw new IllegalStateException("rebuild lane failed", c);
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    /** One thread's worth of segment state: a fetcher and the block buffers of every row. */
-    private static final class Lane {
-      final SegmentFetcher fetcher;
-      private final ChkGeometry g;
-      private final TreeSet<Integer> rows;
-      private final int[] checkRows;
-      private final byte[][] leaves;
-      private final byte[][] primary;
-      private final byte[][] check;
-      private final byte[][] rowBlock;
-      private final int[] directRows;
-      private final byte[][] directOut;
-      private final TaggedHasher hasher = new TaggedHasher(Hashes.TAG_BLOCK);
-      private final CRC32C crc = new CRC32C();
-      private final int[][] crcs;
-      private final ErasureCodec codec;
-      private int segment = -1;
-
-      Lane(SegmentFetcher fetcher, ChkGeometry g, TreeSet<Integer> rows, int[] checkRows,
-          byte[][] leaves, int[][] crcs, boolean direct) {
-        this.fetcher = fetcher;
-        this.crcs = crcs;
-        this.g = g;
-        this.rows = rows;
-        this.leaves = leaves;
-        int bs = g.blockSize();
-        this.rowBlock = new byte[g.n()][];
-        if (direct) {
-          // Every row decoded straight from the sources, in one pass: no primaries needed.
-          this.checkRows = new int[0];
-          this.primary = null;
-          this.check = null;
-          this.directRows = rows.stream().mapToInt(Integer::intValue).toArray();
-          this.directOut = new byte[directRows.length][bs];
-          for (int i = 0; i < directRows.length; i++) {
-            rowBlock[directRows[i]] = directOut[i];
-          }
-        } else {
-          this.checkRows = checkRows;
-          this.directRows = null;
-          this.directOut = null;
-          this.primary = new byte[g.k()][bs];
-          this.check = new byte[checkRows.length][bs];
-          for (int r : rows) {
-            rowBlock[r] = r < g.k() ? primary[r] : null;
-          }
-          for (int i = 0; i < checkRows.length; i++) {
-            rowBlock[checkRows[i]] = check[i];
-          }
-        }
-        this.codec = ErasureCodec.of(g.k(), g.n());
-      }
-
-      /** Recovers segment s, encodes the wanted check rows and hashes every row's block. */
-      void compute(int s) throws NotEnoughSharesException, CorruptFileException {
-        segment = -1;
-        int blen = g.blockSize(s);
-        if (directRows != null) {
-          fetcher.fetchRows(s, directRows, directOut);
-        } else {
-          fetcher.fetch(s, primary);
-          if (checkRows.length > 0) {
-            codec.encodeInto(primary, 0, blen, checkRows, check, 0);
-          }
-        }
-        for (int r : rows) {
-          hasher.hash(rowBlock[r], 0, blen, leaves[r], s * Hashes.HASH_LENGTH);
-          if (crcs[r] != null) {
-            crc.reset();
-            crc.update(rowBlock[r], 0, blen);
-            crcs[r][s] = (int) crc.getValue();
-          }
-        }
-        segment = s;
-      }
-
-      void write(TreeMap<Integer, ShareSink> sinks, long dataOffset) throws StorageException {
-        if (segment < 0) {
-          throw new IllegalStateException("no segment computed");
-        }
-        int blen = g.blockSize(segment);
-        long at = dataOffset + (long) segment * g.blockSize();
-        for (Map.Entry<Integer, ShareSink> e : sinks.entrySet()) {
-          e.getValue().write(at, ByteBuffer.wrap(rowBlock[e.getKey()], 0, blen).asReadOnlyBuffer());
-        }
-      }
-    }
 
     private static byte[] chainBytes(IncompleteHashTree t, int n, int shnum) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();

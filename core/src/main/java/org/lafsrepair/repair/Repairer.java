@@ -231,10 +231,12 @@ public final class Repairer implements AutoCloseable {
     }
 
     /**
-     * How many segments of one file may be rebuilt at once on the pool (default: the number of
-     * processors; 1 rebuilds on the calling thread). The calling thread writes every new share,
-     * in order, whatever the value. Memory per repair grows with it: about segment size × (k +
-     * shares rebuilt) × (parallelism + 1).
+     * How many threads rebuild one file's segments: the calling thread and up to {@code
+     * segments - 1} tasks on the pool (default: the number of processors; 1 rebuilds on the
+     * calling thread alone, one segment at a time). Work is handed out in runs of about 1 MiB of
+     * source blocks, so a hand-off costs little next to the work. The calling thread writes every
+     * new share, in order, whatever the value. Memory per repair grows with it: about (1 MiB +
+     * segment size) × (1 + shares rebuilt / k) × (parallelism + 1).
      */
     public Builder rebuildParallelism(int segments) {
       if (segments < 1) {

@@ -175,6 +175,88 @@ class ChkRebuilderTest {
     parallelRebuildMatches(Runnable::run, 4);
   }
 
+  /** A 3-of-10 file of 2 MB in 4 KiB segments: 489 segments, so lanes take runs of many. */
+  private static Map<Integer, byte[]> smallSegmentFile(ChkEncoding[] encoding) throws Exception {
+    byte[] plain = new byte[2_000_000];
+    new Random(11).nextBytes(plain);
+    Map<Integer, MemorySink> mem = new HashMap<>();
+    Map<ShareNumber, ShareSink> sinks = new HashMap<>();
+    ChkEncoder enc = ChkEncoder.convergent(3, 10, 4096, new byte[32]);
+    ChkEncoder.Prepared prepared = enc.prepare(PlaintextSource.of(plain));
+    for (int sh = 0; sh < 10; sh++) {
+      MemorySink m = new MemorySink(prepared.shareLength());
+      mem.put(sh, m);
+      sinks.put(ShareNumber.of(sh), m);
+    }
+    encoding[0] = prepared.writeShares(PlaintextSource.of(plain), sinks);
+    Map<Integer, byte[]> shares = new HashMap<>();
+    mem.forEach((sh, m) -> shares.put(sh, m.bytes()));
+    return shares;
+  }
+
+  @Test
+  void runsOfManySegmentsRebuildTheSameBytesWithEveryCheckAndPool() throws Exception {
+    ChkEncoding[] encoding = new ChkEncoding[1];
+    Map<Integer, byte[]> shares = smallSegmentFile(encoding);
+    assertTrue(encoding[0].geometry().numSegments() > 400);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      for (ChkRebuilder.SegmentCheck check : ChkRebuilder.SegmentCheck.values()) {
+        for (Executor ex : List.<Executor>of(pool, Runnable::run)) {
+          for (int parallelism : new int[] {1, 2, 4}) {
+            List<ShareCandidate> sources = new ArrayList<>();
+            for (int sh : new int[] {9, 4, 7}) {
+              sources.add(new ShareCandidate(ShareNumber.of(sh), ShareSource.of(shares.get(sh)), "s" + sh));
+            }
+            ChkRebuilder.Prepared p = ChkRebuilder.prepare(encoding[0].verifyCap(), sources);
+            Map<ShareNumber, ShareSink> sinks = new HashMap<>();
+            Map<Integer, MemorySink> mem = new HashMap<>();
+            for (int w : new int[] {0, 2, 5, 8}) {
+              MemorySink m = new MemorySink(p.shareLength());
+              mem.put(w, m);
+              sinks.put(ShareNumber.of(w), m);
+            }
+            p.rebuild(sinks, ex, parallelism, check);
+            for (int w : mem.keySet()) {
+              assertArrayEquals(shares.get(w), mem.get(w).bytes(),
+                  "share " + w + ", " + check + ", parallelism " + parallelism);
+            }
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailingSinkStopsTheRebuildAndNoHelperWritesAfterIt() throws Exception {
+    ChkEncoding[] encoding = new ChkEncoding[1];
+    Map<Integer, byte[]> shares = smallSegmentFile(encoding);
+    List<ShareCandidate> sources = new ArrayList<>();
+    for (int sh : new int[] {3, 4, 5}) {
+      sources.add(new ShareCandidate(ShareNumber.of(sh), ShareSource.of(shares.get(sh)), "s" + sh));
+    }
+    ChkRebuilder.Prepared p = ChkRebuilder.prepare(encoding[0].verifyCap(), sources);
+    java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+    ShareSink failing = (offset, data) -> {
+      if (writes.incrementAndGet() == 100) {
+        throw new org.lafsrepair.spi.StorageException("disk full");
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      assertThrows(org.lafsrepair.spi.StorageException.class,
+          () -> p.rebuild(Map.of(ShareNumber.of(0), failing), pool, 4));
+      int after = writes.get();
+      Thread.sleep(50);
+      assertEquals(100, after, "writing stops at the failure");
+      assertEquals(after, writes.get(), "nothing is written once the rebuild has thrown");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void parallelRebuildFinishesWhenThePoolNeverRunsItsTasks() throws Exception {
     // A pool whose only thread is stuck (or which rejects work) must not hang the rebuild: the
