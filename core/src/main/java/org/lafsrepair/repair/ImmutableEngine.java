@@ -353,7 +353,10 @@ final class ImmutableEngine {
         uploads.put(w.shareNumber(), u);
         writeOf.put(w.shareNumber(), w);
       } catch (StorageException | RuntimeException e) {
-        problems.add("cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage());
+        String problem = "cannot allocate " + w.shareNumber() + " on " + w.server() + ": " + e.getMessage();
+        if (!problems.contains(problem)) { // the careful second round asks the same servers again
+          problems.add(problem);
+        }
       }
     }
   }

@@ -359,4 +359,32 @@ class ChkRepairTest {
       assertArrayEquals(original.get(sh), now.get(sh), "share " + sh);
     }
   }
+
+  @Test
+  void aServerRefusingAllocationIsReportedOnceWhenTheRebuildIsRedone() throws Exception {
+    byte[] data = new byte[700_000];
+    new Random(4).nextBytes(data);
+    Fixture f = upload(10, EncodingParameters.DEFAULT, new byte[32], data);
+    MemoryStorageServer refusing = f.holder(0); // lost share 0, so the plan puts it back there
+    for (int sh = 0; sh < 4; sh++) {
+      f.delete(sh);
+    }
+    MemoryStorageServer flaky = f.holder(4);
+    refusing.faults().failAlways(org.lafsrepair.spi.memory.Faults.Op.ALLOCATE);
+    RepairListener flipAfterCheck = new RepairListener() {
+      @Override
+      public void checked(CheckResult result, long nanos) {
+        flaky.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
+      }
+    };
+    try (Repairer r = Repairer.builder(f.grid()).listener(flipAfterCheck).freshPostCheck(false).build()) {
+      RepairResult result = r.repair(f.verifyCap());
+      long refusals = result.problems().stream().filter(p -> p.startsWith("cannot allocate")).count();
+      assertEquals(1, refusals, result.problems().toString());
+      assertEquals(3, result.written().size(), result.problems().toString());
+    } finally {
+      flaky.faults().clear();
+      refusing.faults().clear();
+    }
+  }
 }
