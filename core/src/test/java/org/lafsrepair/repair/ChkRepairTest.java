@@ -330,6 +330,19 @@ class ChkRepairTest {
     }
   }
 
+  /**
+   * Right after the pre-repair check verified share 4, its server starts serving a flipped byte
+   * in segment 2's block.
+   */
+  private static RepairListener flipShare4AfterCheck(Fixture f, MemoryStorageServer holder) {
+    return new RepairListener() {
+      @Override
+      public void checked(CheckResult result, long nanos) {
+        holder.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
+      }
+    };
+  }
+
   @Test
   void aSourceThatChangesAfterThePreCheckIsCaughtAndTheRebuildRedoneCarefully() throws Exception {
     byte[] data = new byte[700_000];
@@ -340,16 +353,10 @@ class ChkRepairTest {
       f.delete(sh);
     }
     MemoryStorageServer flaky = f.holder(4);
-    // Right after the pre-repair check verified share 4, its server starts serving a flipped
-    // byte in segment 2's block: the trusting rebuild fails its final check, the careful one
-    // drops share 4 and rebuilds from the other survivors.
-    RepairListener flipAfterCheck = new RepairListener() {
-      @Override
-      public void checked(CheckResult result, long nanos) {
-        flaky.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
-      }
-    };
-    try (Repairer r = Repairer.builder(f.grid()).listener(flipAfterCheck).freshPostCheck(false).build()) {
+    // The trusting rebuild fails its final check, the careful one drops share 4 and rebuilds
+    // from the other survivors.
+    try (Repairer r = Repairer.builder(f.grid()).listener(flipShare4AfterCheck(f, flaky))
+        .freshPostCheck(false).build()) {
       RepairResult result = r.repair(f.verifyCap());
       assertEquals(4, result.written().size(), result.problems().toString());
     }
@@ -371,13 +378,8 @@ class ChkRepairTest {
     }
     MemoryStorageServer flaky = f.holder(4);
     refusing.faults().failAlways(org.lafsrepair.spi.memory.Faults.Op.ALLOCATE);
-    RepairListener flipAfterCheck = new RepairListener() {
-      @Override
-      public void checked(CheckResult result, long nanos) {
-        flaky.faults().corruptReads(f.si(), ShareNumber.of(4), 0x24 + 2 * 43691 + 5, 0x08);
-      }
-    };
-    try (Repairer r = Repairer.builder(f.grid()).listener(flipAfterCheck).freshPostCheck(false).build()) {
+    try (Repairer r = Repairer.builder(f.grid()).listener(flipShare4AfterCheck(f, flaky))
+        .freshPostCheck(false).build()) {
       RepairResult result = r.repair(f.verifyCap());
       long refusals = result.problems().stream().filter(p -> p.startsWith("cannot allocate")).count();
       assertEquals(1, refusals, result.problems().toString());
