@@ -306,7 +306,8 @@ public final class ChkRebuilder {
       int[] checkRows = rows.stream().filter(r -> r >= g.k()).mapToInt(Integer::intValue).toArray();
       long dataOffset = ShareLayout.forUpload(g).dataOffset();
       int threads = Math.max(1, Math.min(segs, parallelism));
-      // One lane more than threads, so a finished run can wait to be written while both compute.
+      // One lane more than threads, so a finished run can wait to be written while every thread
+      // computes.
       int laneCount = threads == 1 ? 1 : threads + 1;
       int run = threads == 1 ? 1 : RebuildLanes.runLength(g, laneCount);
       int[][] crcs = new int[n][];

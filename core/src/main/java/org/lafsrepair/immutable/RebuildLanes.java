@@ -272,9 +272,10 @@ final class RebuildLanes {
       this.rows = rows;
       this.leaves = leaves;
       this.checkRows = direct ? new int[0] : checkRows;
+      int[] directRows = direct ? rows.stream().mapToInt(Integer::intValue).toArray() : null;
       this.slots = new Slot[run];
       for (int i = 0; i < run; i++) {
-        slots[i] = new Slot(g, rows, this.checkRows, direct);
+        slots[i] = new Slot(g, rows, this.checkRows, directRows);
       }
       this.codec = ErasureCodec.of(g.k(), g.n());
     }
@@ -330,22 +331,22 @@ final class RebuildLanes {
     final byte[][] rowBlock;
     final byte[][] primary;
     final byte[][] check;
+    /** The rows decoded straight from the sources (shared by a lane's slots), or null. */
     final int[] directRows;
     final byte[][] directOut;
 
-    Slot(ChkGeometry g, TreeSet<Integer> rows, int[] checkRows, boolean direct) {
+    Slot(ChkGeometry g, TreeSet<Integer> rows, int[] checkRows, int[] directRows) {
       int bs = g.blockSize();
       rowBlock = new byte[g.n()][];
-      if (direct) {
+      this.directRows = directRows;
+      if (directRows != null) {
         primary = null;
         check = null;
-        directRows = rows.stream().mapToInt(Integer::intValue).toArray();
         directOut = new byte[directRows.length][bs];
         for (int i = 0; i < directRows.length; i++) {
           rowBlock[directRows[i]] = directOut[i];
         }
       } else {
-        directRows = null;
         directOut = null;
         primary = new byte[g.k()][bs];
         check = new byte[checkRows.length][bs];

@@ -232,17 +232,17 @@ public final class Repairer implements AutoCloseable {
 
     /**
      * How many threads rebuild one file's segments: the calling thread and up to {@code
-     * segments - 1} tasks on the pool (default: the number of processors; 1 rebuilds on the
+     * threads - 1} tasks on the pool (default: the number of processors; 1 rebuilds on the
      * calling thread alone, one segment at a time). Work is handed out in runs of about 1 MiB of
      * source blocks, so a hand-off costs little next to the work. The calling thread writes every
      * new share, in order, whatever the value. Memory per repair grows with it: about (1 MiB +
      * segment size) × (1 + shares rebuilt / k) × (parallelism + 1).
      */
-    public Builder rebuildParallelism(int segments) {
-      if (segments < 1) {
-        throw new IllegalArgumentException("rebuild parallelism must be >= 1, got " + segments);
+    public Builder rebuildParallelism(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("rebuild parallelism must be >= 1, got " + threads);
       }
-      this.rebuildParallelism = segments;
+      this.rebuildParallelism = threads;
       return this;
     }
 

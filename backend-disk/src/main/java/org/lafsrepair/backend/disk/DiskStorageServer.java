@@ -674,8 +674,8 @@ public final class DiskStorageServer implements StorageServer {
    * Written bytes after which an upload starts flushing them in the background. Small, so that
    * commit's fsync finds little left to write: a repair writing four 22 MB shares at once spent
    * ~8 ms less committing and reading back with 1 MiB than with 4 MiB on this project's VM (and
-   * 20 ms more with 8 MiB). It throttles itself on a slow disk: an upload never has more than one flush in flight,
-   * so further bytes just wait for the next one.
+   * 20 ms more with 8 MiB). It throttles itself on a slow disk: an upload never has more than one
+   * flush in flight, so further bytes just wait for the next one.
    */
   static final long WRITEBACK_BYTES = 1L << 20;
 
