@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
@@ -17,8 +18,8 @@ import org.lafsrepair.spi.StorageServer;
 
 /**
  * Asks every server, in parallel, which shares it holds for a storage index. A server that fails
- * or does not answer within the timeout is reported as not responding; it never stalls the
- * others beyond the timeout.
+ * or does not answer within the timeout is reported as not responding; a {@link Locality#REMOTE}
+ * server never stalls the others beyond the timeout.
  *
  * <p>How the work is spread: a task per server costs a thread hand-off each (two context
  * switches), far more than listing a local or in-memory server. So servers whose recent listings
@@ -29,6 +30,14 @@ import org.lafsrepair.spi.StorageServer;
  * server not yet taken, so an unexpectedly slow server delays the others by at most {@code
  * hedge}. The timeout bounds the whole round; listings still running then are interrupted and
  * reported as not answering.
+ *
+ * <p>The calling thread lists too: it takes, from the other end of the queue, the servers that
+ * are {@link Locality#LOCAL} and were quick lately, and counts as one of the threads the round
+ * wants. It never takes a remote server, nor one it knows nothing of yet, so only a stall of local
+ * storage in a listing it runs itself (a disk's I/O stall) can hold it past the timeout, and only
+ * by that listing's length. Alone, a caller of quick local servers needs no hand-off at all;
+ * among concurrent rounds, which keep the processors busy anyway, callers list their local
+ * servers themselves.
  *
  * <p>Waiting: a round of quick servers expected to end within {@value #MAX_SPIN_MICROS} µs is
  * awaited spinning (on a processor the workers leave free), since waking a parked caller costs
@@ -122,6 +131,12 @@ final class ShareLocator {
     return out;
   }
 
+  /** Whether the calling thread may list {@code s} itself: local, and quick lately. */
+  private boolean listableByCaller(StorageServer s) {
+    Long l = latency.get(s);
+    return l != null && l < hedgeNanos && s.locality() == Locality.LOCAL;
+  }
+
   /** Whether {@code s}'s recent listings took longer than the hedge (unknown servers: no). */
   boolean seemsSlow(StorageServer s) {
     Long l = latency.get(s);
@@ -171,10 +186,14 @@ final class ShareLocator {
     final Thread[] runners;
     final long[] started;
     final boolean[] interruptedByUs;
-    // Indexes of the servers the shared workers take in turn; queue[next..] are not yet taken.
+    // Indexes of the servers not given a worker of their own: shared workers take them from the
+    // front, the caller from the back; queue[next..end) are not yet taken. The caller's servers
+    // are queue[forCaller..queued).
     final int[] queue;
     int queued;
+    int forCaller;
     int next;
+    int end;
     int answered;
     // Shared workers submitted and not yet exited (running a listing, between two, or queued).
     int workers;
@@ -205,16 +224,30 @@ final class ShareLocator {
       return answers[i];
     }
 
-    /** Starts the workers; {@code alone}: no other round of this locator is running. */
+    /**
+     * Starts the workers, then lists the caller's share of the servers; {@code alone}: no other
+     * round of this locator is running.
+     */
     void start(boolean alone) {
+      int n = servers.size();
       List<Integer> dedicated = new ArrayList<>();
-      for (int i = 0; i < servers.size(); i++) {
-        if (seemsSlow(servers.get(i))) {
+      int[] mine = new int[n];
+      int mineCount = 0;
+      boolean callerMayList = !Thread.currentThread().isInterrupted();
+      for (int i = 0; i < n; i++) {
+        StorageServer s = servers.get(i);
+        if (seemsSlow(s)) {
           dedicated.add(i);
+        } else if (callerMayList && listableByCaller(s)) {
+          mine[mineCount++] = i;
         } else {
           queue[queued++] = i;
         }
       }
+      forCaller = queued;
+      System.arraycopy(mine, 0, queue, queued, mineCount);
+      queued += mineCount;
+      end = queued;
       for (int i : dedicated) {
         executor.execute(() -> runDedicated(i));
       }
@@ -228,22 +261,34 @@ final class ShareLocator {
         known &= l != null;
         expected += l != null ? l : 0;
       }
-      // One worker, plus one per WORK_PER_WORKER of expected listing time: a second worker is
-      // worth its hand-off only when there is enough to share. A caller that spins holds a
-      // processor: leave the others to the workers. Concurrent callers keep every processor busy
-      // anyway; there, spinning would only take time from their workers.
+      // Threads wanted: one, plus one per WORK_PER_WORKER of expected listing time (a second is
+      // worth its hand-off only when there is enough to share), at most one per processor. A
+      // caller that spins holds a processor: leave the others to the workers. Concurrent callers
+      // keep every processor busy anyway; there, spinning would only take time from their workers,
+      // and a caller with servers of its own lists them without help.
       boolean spin = alone && known && dedicated.isEmpty() && parallelism > 1;
-      long wanted = 1 + expected / WORK_PER_WORKER_NANOS;
-      int count = (int) Math.min(wanted, Math.min(queued, spin ? parallelism - 1 : parallelism));
-      long perWorker = expected / count;
-      if (spin && perWorker <= MAX_SPIN_NANOS - WAKE_UP_NANOS) {
-        spinNanos = perWorker + WAKE_UP_NANOS;
+      long wanted = Math.min(1 + expected / WORK_PER_WORKER_NANOS, queued);
+      int count;
+      if (mineCount > 0) {
+        int helpers = alone ? (int) Math.min(wanted - 1, parallelism - 1) : 0;
+        count = Math.max(helpers, forCaller > 0 ? 1 : 0);
+      } else {
+        count = (int) Math.min(wanted, spin ? parallelism - 1 : parallelism);
+      }
+      // A caller that listed its share waits at most about one listing for the workers; else it
+      // waits for all their work, and spins only if that is expected to end soon.
+      long wait = mineCount > 0 ? 0 : expected / count;
+      if (spin && count > 0 && wait <= MAX_SPIN_NANOS - WAKE_UP_NANOS) {
+        spinNanos = mineCount > 0 ? MAX_SPIN_NANOS : wait + WAKE_UP_NANOS;
         quick = true;
         if (offerToLingeringWorker()) {
           count--;
         }
       }
       spawnShared(count);
+      if (mineCount > 0) {
+        runCallersShare();
+      }
     }
 
     /**
@@ -299,7 +344,7 @@ final class ShareLocator {
       while (true) {
         int i;
         synchronized (this) {
-          if (closed || next == queued) {
+          if (closed || next == end) {
             workers--;
             return;
           }
@@ -311,6 +356,21 @@ final class ShareLocator {
         synchronized (this) {
           busy--;
         }
+      }
+    }
+
+    /** The caller lists its servers from the back of the queue until none is left. */
+    private void runCallersShare() {
+      while (!Thread.currentThread().isInterrupted()) {
+        int i;
+        synchronized (this) {
+          if (closed || end == next || end == forCaller) {
+            return;
+          }
+          i = queue[--end];
+          claim(i);
+        }
+        list(i);
       }
     }
 
@@ -376,9 +436,10 @@ final class ShareLocator {
           if (wait <= 0) {
             return;
           }
-          int left = queued - next;
+          int left = end - next;
           if (left > 0) {
             if (!hedged) {
+              // Only shared workers can be stuck here: the caller's own listings are over.
               for (int k = 0; k < next; k++) {
                 int i = queue[k];
                 if (runners[i] != null && now - started[i] >= hedgeNanos) {

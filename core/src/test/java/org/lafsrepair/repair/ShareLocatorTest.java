@@ -27,6 +27,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
@@ -182,6 +183,104 @@ class ShareLocatorTest {
     assertFalse(second.get(0).responded());
     for (int i = 1; i < 4; i++) {
       assertEquals(expected(i), second.get(i).shares(), "server " + i);
+    }
+  }
+
+  private static List<ListingWitness> witnesses(List<MemoryStorageServer> servers, Locality... localities) {
+    List<ListingWitness> out = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      out.add(new ListingWitness(servers.get(i), localities[i % localities.length]));
+    }
+    return out;
+  }
+
+  private static void assertAllAnswered(List<ShareLocator.Answer> answers) {
+    for (int i = 0; i < answers.size(); i++) {
+      assertEquals(expected(i), answers.get(i).shares(), "server " + i);
+    }
+  }
+
+  @Test
+  void theCallerListsQuickLocalServersItselfOnceItKnowsThemQuick() throws Exception {
+    List<ListingWitness> servers = witnesses(serversWithShares(6), Locality.LOCAL);
+    // One processor: no helper is worth a hand-off, so the caller lists every server it may.
+    ShareLocator locator = new ShareLocator(pool, Duration.ofSeconds(5), 1, Duration.ofMillis(50));
+    Thread me = Thread.currentThread();
+    assertAllAnswered(locator.locate(new ArrayList<>(servers), SI));
+    assertTrue(servers.stream().noneMatch(w -> w.listedBy(me)), "servers not yet timed go to workers");
+    assertAllAnswered(locator.locate(new ArrayList<>(servers), SI));
+    assertTrue(servers.stream().allMatch(w -> w.listedBy(me)));
+  }
+
+  @Test
+  void remoteServersAreNeverListedByTheCaller() throws Exception {
+    List<ListingWitness> servers = witnesses(serversWithShares(6), Locality.LOCAL, Locality.REMOTE);
+    Thread me = Thread.currentThread();
+    for (int parallelism = 1; parallelism <= 3; parallelism++) {
+      ShareLocator locator = new ShareLocator(pool, Duration.ofSeconds(5), parallelism, Duration.ofMillis(50));
+      for (int r = 0; r < 20; r++) {
+        assertAllAnswered(locator.locate(new ArrayList<>(servers), SI));
+      }
+    }
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i).locality() == Locality.REMOTE) {
+        assertFalse(servers.get(i).listedBy(me), "server " + i);
+      }
+    }
+    assertTrue(servers.get(0).listedBy(me), "with one processor the caller lists the local ones");
+  }
+
+  @Test
+  void aLocalStallInTheCallersHandsHoldsItByThatListingOnlyAndIsThenRemembered() throws Exception {
+    // The documented price of listing on the calling thread: a local storage stall in one of its
+    // own listings holds the caller past the timeout, by that listing's length; every server still
+    // answers, and the stalled server gets a worker of its own from then on.
+    List<ListingWitness> servers = witnesses(serversWithShares(4), Locality.LOCAL);
+    ShareLocator locator = new ShareLocator(pool, Duration.ofMillis(100), 1, Duration.ofMillis(20));
+    locator.locate(new ArrayList<>(servers), SI);
+    servers.get(2).stallNextListing(Duration.ofMillis(300));
+    long t0 = System.nanoTime();
+    List<ShareLocator.Answer> stalled = locator.locate(new ArrayList<>(servers), SI);
+    long took = System.nanoTime() - t0;
+    assertTrue(took >= Duration.ofMillis(300).toNanos(), "the caller ran the stalled listing itself");
+    assertTrue(took < Duration.ofSeconds(5).toNanos());
+    assertAllAnswered(stalled);
+    assertTrue(locator.seemsSlow(servers.get(2)));
+    servers.forEach(ListingWitness::forgetListers);
+    servers.get(2).stallNextListing(Duration.ofMillis(300));
+    List<ShareLocator.Answer> next = locator.locate(new ArrayList<>(servers), SI);
+    assertFalse(next.get(2).responded(), "now on a worker of its own, cut off at the timeout");
+    assertFalse(servers.get(2).listedBy(Thread.currentThread()));
+    for (int i : new int[] {0, 1, 3}) {
+      assertEquals(expected(i), next.get(i).shares(), "server " + i);
+    }
+  }
+
+  @Test
+  void concurrentCallersListTheirLocalServersThemselvesAndWorkersTheRemoteOnes() throws Exception {
+    List<ListingWitness> servers = witnesses(serversWithShares(8), Locality.LOCAL, Locality.LOCAL, Locality.REMOTE);
+    ShareLocator locator = new ShareLocator(pool, Duration.ofSeconds(5), 2, Duration.ofMillis(50));
+    Callable<Thread> checks = () -> {
+      for (int r = 0; r < 200; r++) {
+        assertAllAnswered(locator.locate(new ArrayList<>(servers), SI));
+      }
+      return Thread.currentThread();
+    };
+    // Callers of their own: a pool thread may have listed the remote server as some round's worker.
+    ExecutorService callerThreads = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Thread>> callers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        callers.add(callerThreads.submit(checks));
+      }
+      for (Future<Thread> f : callers) {
+        Thread caller = f.get(60, TimeUnit.SECONDS);
+        assertFalse(servers.get(2).listedBy(caller), "a remote server stays on the workers");
+        assertTrue(servers.get(0).listedBy(caller) || servers.get(1).listedBy(caller),
+            "a caller lists local servers itself");
+      }
+    } finally {
+      callerThreads.shutdownNow();
     }
   }
 

@@ -164,6 +164,17 @@ public interface StorageServer extends AutoCloseable {
   /** Space available now. */
   SpaceInfo space() throws StorageException;
 
+  /**
+   * Where this server's calls are served. {@link Locality#LOCAL} lets a caller run a call that was
+   * quick lately on its own thread (the checker lists such servers itself rather than pay a thread
+   * hand-off per server); {@link Locality#REMOTE}, the default, keeps every call on a worker behind
+   * a timeout. Say {@code LOCAL} only if a call can stall no longer than local storage does. May
+   * change over the server's life; callers ask again before each round of calls.
+   */
+  default Locality locality() {
+    return Locality.REMOTE;
+  }
+
   /** Optional capabilities this server implements. */
   default Set<Capability> capabilities() {
     return EnumSet.noneOf(Capability.class);

@@ -45,6 +45,7 @@ import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.InvalidRequestException;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ReadVector;
 import org.lafsrepair.spi.ServerId;
@@ -128,6 +129,7 @@ public final class DiskStorageServer implements StorageServer {
   private final FileChannel lockChannel;
   private final FileLock dirLock;
   private volatile boolean closed;
+  private final Locality locality;
   private final MutableShareIntegrity integrity;
 
   private record Key(StorageIndex si, ShareNumber shnum) {}
@@ -156,6 +158,7 @@ public final class DiskStorageServer implements StorageServer {
     this.reservedSpace = b.reservedSpace;
     this.uploadIdleNanos = b.uploadIdleTimeout.toNanos();
     this.integrity = b.integrity;
+    this.locality = b.locality;
     try {
       Files.createDirectories(sharesDir);
       Files.createDirectories(advisoryDir);
@@ -210,6 +213,7 @@ public final class DiskStorageServer implements StorageServer {
     private long reservedSpace;
     private Duration uploadIdleTimeout = Duration.ofMinutes(30);
     private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
+    private Locality locality = Locality.LOCAL;
 
     private Builder(Path serverDir) {
       this.serverDir = Objects.requireNonNull(serverDir, "serverDir");
@@ -251,6 +255,16 @@ public final class DiskStorageServer implements StorageServer {
       return this;
     }
 
+    /**
+     * What {@link #locality()} reports (default {@link Locality#LOCAL}). Say {@link
+     * Locality#REMOTE} for a directory on a network file system that can hang (NFS, SMB, sshfs):
+     * checkers then keep every call to this server on a worker thread behind a timeout.
+     */
+    public Builder locality(Locality locality) {
+      this.locality = Objects.requireNonNull(locality, "locality");
+      return this;
+    }
+
     public DiskStorageServer build() throws StorageException {
       return new DiskStorageServer(this);
     }
@@ -274,6 +288,12 @@ public final class DiskStorageServer implements StorageServer {
   @Override
   public String location() {
     return serverDir.toString();
+  }
+
+  /** {@link Locality#LOCAL} unless the builder said otherwise: see {@link Builder#locality}. */
+  @Override
+  public Locality locality() {
+    return locality;
   }
 
   @Override

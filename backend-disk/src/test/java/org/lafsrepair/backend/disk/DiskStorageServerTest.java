@@ -30,6 +30,7 @@ import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.InvalidRequestException;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ServerId;
 import org.lafsrepair.spi.ShareInfo;
@@ -134,6 +135,25 @@ class DiskStorageServerTest {
     }
     assertThrows(InvalidRequestException.class,
         () -> new DiskStorageServerProvider().open(URI.create("memory:x")));
+  }
+
+  @Test
+  void aDiskServerIsLocalUnlessItsUriOrBuilderSaysItSitsOnANetworkFileSystem() throws Exception {
+    Path d = temp.resolve("locality");
+    try (StorageServer s = StorageServers.open(d.toUri())) {
+      assertEquals(Locality.LOCAL, s.locality());
+    }
+    try (StorageServer s = StorageServers.open(URI.create(d.toUri() + "?locality=remote"))) {
+      assertEquals(Locality.REMOTE, s.locality());
+      assertTrue(Files.isDirectory(d.resolve("storage/shares")), "the query is not part of the path");
+    }
+    try (StorageServer s = DiskStorageServer.builder(d).locality(Locality.REMOTE).build()) {
+      assertEquals(Locality.REMOTE, s.locality());
+    }
+    assertThrows(InvalidRequestException.class,
+        () -> StorageServers.open(URI.create(d.toUri() + "?locality=nearby")));
+    assertThrows(InvalidRequestException.class,
+        () -> StorageServers.open(URI.create(d.toUri() + "?speed=fast")));
   }
 
   // ---------------------------------------------------------------- corruption and hostile files

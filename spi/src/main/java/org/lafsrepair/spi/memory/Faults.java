@@ -154,6 +154,16 @@ public final class Faults {
 
   // ---- used by the server ----
 
+  /** Whether any operation is delayed now. */
+  synchronized boolean delaysCalls() {
+    for (Duration d : delays.values()) {
+      if (!d.isZero()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Runs before every operation: delay (outside any server lock), then offline and failures. */
   void before(Op op) throws StorageException {
     Duration d;

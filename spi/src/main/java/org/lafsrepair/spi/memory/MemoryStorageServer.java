@@ -20,6 +20,7 @@ import org.lafsrepair.spi.Capability;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.InvalidRequestException;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ReadVector;
 import org.lafsrepair.spi.ServerId;
@@ -66,6 +67,7 @@ public final class MemoryStorageServer implements StorageServer {
   private final Object lock = new Object();
   private final MutableShareIntegrity integrity;
   private final boolean conflictsAtCommit;
+  private final Locality locality;
 
   // Guarded by lock.
   private final Map<StorageIndex, TreeMap<ShareNumber, Share>> shares = new HashMap<>();
@@ -108,6 +110,7 @@ public final class MemoryStorageServer implements StorageServer {
     this.capacity = b.capacity;
     this.integrity = b.integrity;
     this.conflictsAtCommit = b.conflictsAtCommit;
+    this.locality = b.locality;
     if (b.faultSetup != null) {
       b.faultSetup.accept(faults);
     }
@@ -132,8 +135,18 @@ public final class MemoryStorageServer implements StorageServer {
     private Consumer<Faults> faultSetup;
     private MutableShareIntegrity integrity = MutableShareIntegrity.discovered();
     private boolean conflictsAtCommit;
+    private Locality locality = Locality.LOCAL;
 
     private Builder() {}
+
+    /**
+     * What {@link MemoryStorageServer#locality()} reports while no delay is injected (default
+     * {@link Locality#LOCAL}); {@link Locality#REMOTE} stands this server in for a remote one.
+     */
+    public Builder locality(Locality locality) {
+      this.locality = Objects.requireNonNull(locality, "locality");
+      return this;
+    }
 
     /**
      * Whether {@link MemoryStorageServer#allocate} leaves the check for an existing share to
@@ -211,6 +224,16 @@ public final class MemoryStorageServer implements StorageServer {
   @Override
   public String location() {
     return location;
+  }
+
+  /**
+   * The builder's locality ({@link Locality#LOCAL} by default), but {@link Locality#REMOTE} while
+   * {@link #faults()} delays any call: a server made slow on purpose stands in for a remote server
+   * that stalls, and callers must keep its calls behind their timeouts.
+   */
+  @Override
+  public Locality locality() {
+    return faults.delaysCalls() ? Locality.REMOTE : locality;
   }
 
   @Override

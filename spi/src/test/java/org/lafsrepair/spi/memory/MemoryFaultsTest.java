@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.lafsrepair.spi.CorruptContainerException;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.LeaseSecrets;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.OutOfSpaceException;
 import org.lafsrepair.spi.ServerUnavailableException;
 import org.lafsrepair.spi.ShareNumber;
@@ -47,6 +48,21 @@ class MemoryFaultsTest {
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;
+  }
+
+  @Test
+  void aServerIsLocalUntilADelayMakesItStandInForAStallingRemoteOne() {
+    MemoryStorageServer s = MemoryStorageServer.create();
+    assertEquals(Locality.LOCAL, s.locality());
+    s.faults().failAlways(Faults.Op.LIST);
+    assertEquals(Locality.LOCAL, s.locality(), "failing fast is not stalling");
+    s.faults().delay(Faults.Op.READ, Duration.ofMillis(5));
+    assertEquals(Locality.REMOTE, s.locality());
+    s.faults().delay(Faults.Op.READ, Duration.ZERO);
+    assertEquals(Locality.LOCAL, s.locality());
+    s.faults().delayAll(Duration.ofMillis(1)).clear();
+    assertEquals(Locality.LOCAL, s.locality());
+    assertEquals(Locality.REMOTE, MemoryStorageServer.builder().locality(Locality.REMOTE).build().locality());
   }
 
   @Test
