@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import org.lafsrepair.spi.InvalidRequestException;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.StorageException;
 
 /**
@@ -106,6 +107,15 @@ public final class DiskGrid {
    * @throws InvalidRequestException if {@code dir} holds no server
    */
   public static List<DiskStorageServer> open(Path dir) throws StorageException {
+    return open(dir, Locality.LOCAL);
+  }
+
+  /**
+   * As {@link #open(Path)}, every server reporting {@code locality}: {@link Locality#REMOTE} for a
+   * grid on a network file system that can hang (see {@link DiskStorageServer.Builder#locality}).
+   */
+  public static List<DiskStorageServer> open(Path dir, Locality locality) throws StorageException {
+    Objects.requireNonNull(locality, "locality");
     if (!Files.isDirectory(dir)) {
       throw new InvalidRequestException("grid directory does not exist: " + dir);
     }
@@ -116,7 +126,7 @@ public final class DiskGrid {
     List<DiskStorageServer> opened = new ArrayList<>(dirs.size());
     try {
       for (Path p : dirs) {
-        opened.add(DiskStorageServer.open(p));
+        opened.add(DiskStorageServer.builder(p).locality(locality).build());
       }
     } catch (StorageException | RuntimeException e) {
       for (DiskStorageServer s : opened) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lafsrepair.spi.InvalidRequestException;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.ServerId;
 
 class DiskGridTest {
@@ -40,8 +41,16 @@ class DiskGridTest {
         ids.add(servers.get(i).id());
       }
       assertEquals(12, ids.size());
+      assertTrue(servers.stream().allMatch(s -> s.locality() == Locality.LOCAL));
     } finally {
       servers.forEach(DiskStorageServer::close);
+    }
+    List<DiskStorageServer> remote = DiskGrid.open(g, Locality.REMOTE);
+    try {
+      assertEquals(12, remote.size());
+      assertTrue(remote.stream().allMatch(s -> s.locality() == Locality.REMOTE), "a grid on a network mount");
+    } finally {
+      remote.forEach(DiskStorageServer::close);
     }
   }
 
