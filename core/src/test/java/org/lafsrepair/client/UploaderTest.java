@@ -127,39 +127,17 @@ class UploaderTest {
   }
 
   /** A server whose first listing of each storage index shows nothing; counts commit conflicts. */
-  private static final class StaleListing implements org.lafsrepair.spi.StorageServer {
-    private final MemoryStorageServer delegate;
+  private static final class StaleListing extends org.lafsrepair.testing.ForwardingStorageServer {
     private final Set<StorageIndex> listedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile int conflictsAtCommit;
 
     StaleListing(MemoryStorageServer delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public org.lafsrepair.spi.ServerId id() {
-      return delegate.id();
-    }
-
-    @Override
-    public byte[] permutationSeed() {
-      return delegate.permutationSeed();
-    }
-
-    @Override
-    public String location() {
-      return delegate.location();
+      super(delegate);
     }
 
     @Override
     public List<ShareInfo> listShares(StorageIndex si) throws org.lafsrepair.spi.StorageException {
       return listedOnce.add(si) ? List.of() : delegate.listShares(si);
-    }
-
-    @Override
-    public java.nio.ByteBuffer read(StorageIndex si, org.lafsrepair.spi.ShareNumber shnum, long offset, int length)
-        throws org.lafsrepair.spi.StorageException {
-      return delegate.read(si, shnum, offset, length);
     }
 
     @Override
@@ -203,26 +181,6 @@ class UploaderTest {
           u.close();
         }
       };
-    }
-
-    @Override
-    public org.lafsrepair.spi.TestAndWriteResult testAndWrite(
-        StorageIndex si, org.lafsrepair.spi.WriteEnabler enabler,
-        java.util.Map<org.lafsrepair.spi.ShareNumber, org.lafsrepair.spi.ShareTestAndWrite> writes,
-        List<org.lafsrepair.spi.ReadVector> readVector, org.lafsrepair.spi.LeaseSecrets lease)
-        throws org.lafsrepair.spi.StorageException {
-      return delegate.testAndWrite(si, enabler, writes, readVector, lease);
-    }
-
-    @Override
-    public void adviseCorrupt(org.lafsrepair.spi.ShareKind kind, StorageIndex si,
-        org.lafsrepair.spi.ShareNumber shnum, String reason) throws org.lafsrepair.spi.StorageException {
-      delegate.adviseCorrupt(kind, si, shnum, reason);
-    }
-
-    @Override
-    public org.lafsrepair.spi.SpaceInfo space() throws org.lafsrepair.spi.StorageException {
-      return delegate.space();
     }
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,19 +19,14 @@ import org.lafsrepair.immutable.PlaintextSource;
 import org.lafsrepair.spi.Capability;
 import org.lafsrepair.spi.ImmutableUpload;
 import org.lafsrepair.spi.LeaseSecrets;
-import org.lafsrepair.spi.ReadVector;
-import org.lafsrepair.spi.ServerId;
 import org.lafsrepair.spi.ShareInfo;
 import org.lafsrepair.spi.ShareKind;
 import org.lafsrepair.spi.ShareNumber;
-import org.lafsrepair.spi.ShareTestAndWrite;
-import org.lafsrepair.spi.SpaceInfo;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
 import org.lafsrepair.spi.StorageServer;
-import org.lafsrepair.spi.TestAndWriteResult;
-import org.lafsrepair.spi.WriteEnabler;
 import org.lafsrepair.spi.memory.MemoryStorageServer;
+import org.lafsrepair.testing.ForwardingStorageServer;
 import org.lafsrepair.testing.MemoryGrids;
 
 /**
@@ -100,15 +94,16 @@ class CommitConflictRepairTest {
    * A server where, the first time share {@code target} is allocated, another writer uploads that
    * share (its correct bytes) right after the allocation: the repairer's commit then meets it.
    */
-  private static final class RacingServer implements StorageServer {
-    private final MemoryStorageServer delegate;
+  private static final class RacingServer extends ForwardingStorageServer {
+    private final MemoryStorageServer memory;
     private final StorageIndex si;
     private final ShareNumber target;
     private final byte[] bytes;
     private final AtomicInteger races;
 
     RacingServer(MemoryStorageServer delegate, StorageIndex si, ShareNumber target, byte[] bytes, AtomicInteger races) {
-      this.delegate = delegate;
+      super(delegate);
+      this.memory = delegate;
       this.si = si;
       this.target = target;
       this.bytes = bytes;
@@ -121,75 +116,28 @@ class CommitConflictRepairTest {
       boolean race = s.equals(si) && sh.equals(target) && races.compareAndSet(0, 1);
       if (race) {
         // The other writer gets there first: its upload is complete before ours is opened.
-        try (ImmutableUpload other = delegate.allocate(s, sh, bytes.length, LeaseSecrets.random())) {
+        try (ImmutableUpload other = memory.allocate(s, sh, bytes.length, LeaseSecrets.random())) {
           other.write(0, ByteBuffer.wrap(bytes));
           other.commit();
         }
       }
-      return delegate.allocate(s, sh, size, lease);
-    }
-
-    @Override
-    public ServerId id() {
-      return delegate.id();
-    }
-
-    @Override
-    public byte[] permutationSeed() {
-      return delegate.permutationSeed();
-    }
-
-    @Override
-    public String location() {
-      return delegate.location();
-    }
-
-    @Override
-    public List<ShareInfo> listShares(StorageIndex s) throws StorageException {
-      return delegate.listShares(s);
-    }
-
-    @Override
-    public ByteBuffer read(StorageIndex s, ShareNumber sh, long offset, int length) throws StorageException {
-      return delegate.read(s, sh, offset, length);
-    }
-
-    @Override
-    public Map<ShareNumber, List<byte[]>> readVectors(StorageIndex s, Set<ShareNumber> shnums, List<ReadVector> vectors)
-        throws StorageException {
-      return delegate.readVectors(s, shnums, vectors);
-    }
-
-    @Override
-    public TestAndWriteResult testAndWrite(StorageIndex s, WriteEnabler enabler, Map<ShareNumber, ShareTestAndWrite> writes,
-        List<ReadVector> readVector, LeaseSecrets lease) throws StorageException {
-      return delegate.testAndWrite(s, enabler, writes, readVector, lease);
-    }
-
-    @Override
-    public void adviseCorrupt(ShareKind kind, StorageIndex s, ShareNumber sh, String reason) throws StorageException {
-      delegate.adviseCorrupt(kind, s, sh, reason);
-    }
-
-    @Override
-    public SpaceInfo space() throws StorageException {
-      return delegate.space();
+      return memory.allocate(s, sh, size, lease);
     }
 
     @Override
     public Set<Capability> capabilities() {
-      return delegate.capabilities();
+      return memory.capabilities();
     }
 
     @Override
     public ImmutableUpload replaceImmutable(StorageIndex s, ShareNumber sh, long size, LeaseSecrets lease)
         throws StorageException {
-      return delegate.replaceImmutable(s, sh, size, lease);
+      return memory.replaceImmutable(s, sh, size, lease);
     }
 
     @Override
     public void deleteShare(StorageIndex s, ShareNumber sh, ShareKind kind) throws StorageException {
-      delegate.deleteShare(s, sh, kind);
+      memory.deleteShare(s, sh, kind);
     }
   }
 }
