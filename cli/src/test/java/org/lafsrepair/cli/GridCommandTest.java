@@ -1,6 +1,7 @@
 package org.lafsrepair.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lafsrepair.grid.Grid;
+import org.lafsrepair.grid.GridConfigException;
+import org.lafsrepair.spi.Locality;
 import picocli.CommandLine;
 
 class GridCommandTest {
@@ -41,6 +44,22 @@ class GridCommandTest {
       assertEquals(2, grid.defaults().k());
       assertEquals(4, grid.defaults().happy());
     }
+  }
+
+  @Test
+  void aGridOnANetworkMountOpensItsServersAsRemote() throws Exception {
+    Path g = temp.resolve("grid");
+    assertEquals(0, run("grid", "init", g.toString(), "--servers", "3").exit());
+    try (Grid grid = Grid.localDirectory(g)) {
+      assertTrue(grid.servers().stream().allMatch(s -> s.locality() == Locality.LOCAL));
+    }
+    Files.writeString(g.resolve("grid.properties"), "locality=remote\n");
+    try (Grid grid = Grid.localDirectory(g)) {
+      assertEquals(3, grid.servers().size());
+      assertTrue(grid.servers().stream().allMatch(s -> s.locality() == Locality.REMOTE));
+    }
+    Files.writeString(g.resolve("grid.properties"), "locality=far\n");
+    assertThrows(GridConfigException.class, () -> Grid.localDirectory(g));
   }
 
   @Test

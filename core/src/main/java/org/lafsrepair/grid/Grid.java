@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.lafsrepair.spi.Base32;
+import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.ServerId;
 import org.lafsrepair.spi.StorageException;
 import org.lafsrepair.spi.StorageIndex;
@@ -76,7 +77,8 @@ public final class Grid implements AutoCloseable {
    * (backend-disk must be on the class path); {@code server.<name>=<uri>} lines of {@code
    * grid.properties} add servers of any other scheme ({@code s3:}, {@code memory:}). Reads {@code
    * grid.properties} defaults (k, n, happy, segment-size) and creates the convergence and lease
-   * secrets on first use.
+   * secrets on first use. {@code locality=remote} there opens the subdirectory servers as {@link
+   * Locality#REMOTE}, for a grid directory on a network file system that can hang.
    *
    * @throws GridConfigException if the directory is missing, has no servers, or has bad settings
    */
@@ -99,13 +101,15 @@ public final class Grid implements AutoCloseable {
     if (serverDirs.isEmpty() && remote.isEmpty()) {
       throw new GridConfigException("no storage servers in " + dir + " (run 'grid init')");
     }
+    Locality locality = readLocality(dir.resolve(PROPERTIES_FILE));
     Builder b = builder().defaults(readProperties(dir.resolve(PROPERTIES_FILE)));
     b.convergenceSecret(readOrCreateSecret(dir.resolve(CONVERGENCE_FILE)));
     b.leaseSecret(readOrCreateSecret(dir.resolve(LEASE_SECRET_FILE)));
     List<StorageServer> opened = new ArrayList<>();
     try {
       for (Path p : serverDirs) {
-        opened.add(StorageServers.open(p.toUri()));
+        URI uri = p.toUri();
+        opened.add(StorageServers.open(locality == Locality.LOCAL ? uri : URI.create(uri + "?locality=remote")));
       }
       for (URI uri : remote) {
         opened.add(StorageServers.open(uri));
@@ -126,15 +130,7 @@ public final class Grid implements AutoCloseable {
    * opened through the provider for the URI's scheme, in name order.
    */
   static List<URI> remoteServers(Path file) throws GridConfigException {
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new GridConfigException("cannot read " + file + ": " + e.getMessage());
-    }
+    Properties p = loadProperties(file);
     List<URI> out = new ArrayList<>();
     for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
       if (!key.startsWith("server.")) {
@@ -234,15 +230,7 @@ public final class Grid implements AutoCloseable {
 
   static EncodingParameters readProperties(Path file) throws GridConfigException {
     EncodingParameters d = EncodingParameters.DEFAULT;
-    if (!Files.exists(file)) {
-      return d;
-    }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
-    } catch (IOException e) {
-      throw new GridConfigException("cannot read " + file + ": " + e.getMessage());
-    }
+    Properties p = loadProperties(file);
     try {
       int k = intProp(p, "k", d.k());
       int n = intProp(p, "n", d.n());
@@ -252,6 +240,30 @@ public final class Grid implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new GridConfigException(file + ": " + e.getMessage());
     }
+  }
+
+  /** The {@code locality} of {@code grid.properties}: {@code local} (the default) or {@code remote}. */
+  static Locality readLocality(Path file) throws GridConfigException {
+    String v = loadProperties(file).getProperty("locality", "local").trim();
+    return switch (v) {
+      case "local" -> Locality.LOCAL;
+      case "remote" -> Locality.REMOTE;
+      default -> throw new GridConfigException(file + ": 'locality' is local or remote, not " + v);
+    };
+  }
+
+  /** The settings of {@code grid.properties}, empty when the file is absent. */
+  private static Properties loadProperties(Path file) throws GridConfigException {
+    Properties p = new Properties();
+    if (!Files.exists(file)) {
+      return p;
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new GridConfigException("cannot read " + file + ": " + e.getMessage());
+    }
+    return p;
   }
 
   private static int intProp(Properties p, String key, int dflt) {
