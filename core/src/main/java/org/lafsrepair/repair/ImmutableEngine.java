@@ -43,13 +43,16 @@ final class ImmutableEngine {
   private final Settings settings;
   private final ShareLocator locator;
 
-  private final FanOut fanOut;
+  // One instance per kind of call, since each remembers how long its calls take per server.
+  private final ServerCalls verifications;
+  private final ServerCalls landings;
 
   ImmutableEngine(Settings settings) {
     this.settings = settings;
     this.locator = new ShareLocator(settings.executor(), settings.listTimeout());
-    this.fanOut = new FanOut(settings.executor(), Runtime.getRuntime().availableProcessors(),
-        ShareLocator.DEFAULT_HEDGE.toNanos()); // the same hedge as the listing rounds
+    int processors = Runtime.getRuntime().availableProcessors();
+    this.verifications = new ServerCalls(settings.executor(), processors, ServerCalls.DEFAULT_HEDGE);
+    this.landings = new ServerCalls(settings.executor(), processors, ServerCalls.DEFAULT_HEDGE);
   }
 
   /** Everything the engine needs from its owner (Checker/Repairer builder). */
@@ -111,7 +114,7 @@ final class ImmutableEngine {
     Map<StorageServer, Map<ShareNumber, ShareVerdict>> verdicts = new LinkedHashMap<>();
     List<StorageServer> verifyServer = new ArrayList<>();
     List<ShareNumber> verifyShare = new ArrayList<>();
-    List<FanOut.Call<ShareVerdict>> verifyCalls = new ArrayList<>();
+    List<ServerCalls.Call<ShareVerdict>> verifyCalls = new ArrayList<>();
     for (ShareLocator.Answer a : answers) {
       if (!a.responded()) {
         continue;
@@ -130,12 +133,12 @@ final class ImmutableEngine {
           ShareSource src = ShareSource.of(a.server(), si, sh);
           verifyServer.add(a.server());
           verifyShare.add(sh);
-          verifyCalls.add(() -> fmt.verify(sh, src));
+          verifyCalls.add(ServerCalls.Call.of(a.server(), () -> fmt.verify(sh, src)));
         }
       }
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
-    List<ShareVerdict> verified = fanOut.run(verifyCalls, deadline, i -> ShareVerdict.unreadable(
+    List<ShareVerdict> verified = verifications.run(verifyCalls, deadline, i -> ShareVerdict.unreadable(
         "verifying " + verifyShare.get(i) + " on " + verifyServer.get(i).location() + " did not finish in time"));
     for (int i = 0; i < verified.size(); i++) {
       verdicts.get(verifyServer.get(i)).put(verifyShare.get(i), verified.get(i));
@@ -282,15 +285,15 @@ final class ImmutableEngine {
     // backends wait for durability): only a share that verifies counts, and only then may other
     // copies be retired.
     List<ShareNumber> order = new ArrayList<>(uploads.keySet());
-    List<FanOut.Call<Landing>> landCalls = new ArrayList<>();
+    List<ServerCalls.Call<Landing>> landCalls = new ArrayList<>();
     for (ShareNumber sh : order) {
       StorageServer target = byId.get(writeOf.get(sh).server());
       ImmutableUpload upload = uploads.get(sh);
       ImmutableFormat.ReadBack check = readBack;
-      landCalls.add(() -> land(upload, target, s.si(), check));
+      landCalls.add(ServerCalls.Call.of(target, () -> land(upload, target, s.si(), check)));
     }
     long deadline = System.nanoTime() + settings.verifyTimeout().toNanos();
-    List<Landing> landed = fanOut.run(landCalls, deadline, i -> new Landing(ShareVerdict.unreadable(
+    List<Landing> landed = landings.run(landCalls, deadline, i -> new Landing(ShareVerdict.unreadable(
         "committing and verifying " + order.get(i) + " on " + writeOf.get(order.get(i)).server()
             + " did not finish in time"), null));
     for (int i = 0; i < order.size(); i++) {
