@@ -47,14 +47,14 @@ public final class MutableRepairEngine {
   private final boolean force;
   private final boolean dryRun;
   private final byte[] leaseSecret;
-  private final java.util.concurrent.Executor executor;
+  private final ServerQueries queries;
   private final java.time.Duration timeout;
 
   private MutableRepairEngine(Builder b) {
     this.force = b.force;
     this.dryRun = b.dryRun;
     this.leaseSecret = b.leaseSecret;
-    this.executor = b.executor;
+    this.queries = b.queries;
     this.timeout = b.timeout;
   }
 
@@ -67,7 +67,7 @@ public final class MutableRepairEngine {
     private boolean force;
     private boolean dryRun;
     private byte[] leaseSecret;
-    private java.util.concurrent.Executor executor = Runnable::run;
+    private ServerQueries queries = ServerQueries.onExecutor(Runnable::run);
     private java.time.Duration timeout;
 
     private Builder() {}
@@ -77,7 +77,12 @@ public final class MutableRepairEngine {
      * {@code timeout} (a server that does not answer in time counts as not responding).
      */
     public Builder serverQueries(java.util.concurrent.Executor executor, java.time.Duration timeout) {
-      this.executor = java.util.Objects.requireNonNull(executor, "executor");
+      return serverQueries(ServerQueries.onExecutor(executor), timeout);
+    }
+
+    /** As {@link #serverQueries(java.util.concurrent.Executor, java.time.Duration)}, through {@code queries}. */
+    public Builder serverQueries(ServerQueries queries, java.time.Duration timeout) {
+      this.queries = java.util.Objects.requireNonNull(queries, "queries");
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive");
       }
@@ -183,7 +188,7 @@ public final class MutableRepairEngine {
         problems.add("sh" + t.shnum + ": no server accepted it");
       }
     }
-    MutableServerMap post = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY, executor, timeout);
+    MutableServerMap post = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY, queries, timeout);
     return result(pre, post, true, null, written, replaced, problems);
   }
 

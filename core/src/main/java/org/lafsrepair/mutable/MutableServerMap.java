@@ -176,30 +176,50 @@ public final class MutableServerMap {
    */
   public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
       Mode mode, java.util.concurrent.Executor executor) {
-    return build(keys, servers, mode, executor, null);
+    return build(keys, servers, mode, ServerQueries.onExecutor(executor), null);
   }
 
   /**
    * As {@link #build(MutableFileKeys, List, Mode, java.util.concurrent.Executor)}, with a deadline:
    * a server that has not answered (listed and, in VERIFY mode, had its shares read and checked)
    * within {@code timeout} of the start counts as not responding, so a hung backend cannot stall
-   * the map. Its query is left to finish or fail on its own (it is not interrupted: an interrupt
-   * can close a backend's shared channels).
+   * the map. Its query is left to finish or fail on its own.
    */
   public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
       Mode mode, java.util.concurrent.Executor executor, java.time.Duration timeout) {
-    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    return build(keys, servers, mode, ServerQueries.onExecutor(executor), timeout);
+  }
+
+  /**
+   * Queries the servers through {@code queries}, one query per server, within {@code timeout}
+   * (null: no limit); a server that does not answer in time counts as not responding. If the
+   * calling thread is interrupted meanwhile, the servers not yet heard count as not responding
+   * and the thread's interrupt flag is set again.
+   */
+  public static MutableServerMap build(MutableFileKeys keys, List<? extends StorageServer> servers,
+      Mode mode, ServerQueries queries, java.time.Duration timeout) {
+    Objects.requireNonNull(queries, "queries");
     ShareChecker checker = new ShareChecker(keys);
-    List<java.util.concurrent.CompletableFuture<ServerAnswer>> answers = new ArrayList<>();
+    List<java.util.function.Supplier<ServerAnswer>> asks = new ArrayList<>(servers.size());
     for (StorageServer server : servers) {
-      answers.add(java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> query(checker, keys.storageIndex(), server, mode), executor));
+      asks.add(() -> query(checker, keys.storageIndex(), server, mode));
+    }
+    List<ServerAnswer> answers;
+    String missing;
+    try {
+      answers = queries.run(servers, asks, timeout);
+      missing = timeout == null ? "the query failed" : "no answer within " + timeout.toMillis() + " ms";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answers = Collections.nCopies(servers.size(), null);
+      missing = "interrupted while waiting for the answer";
     }
     List<ShareRecord> records = new ArrayList<>();
     List<ServerId> responding = new ArrayList<>();
     Map<ServerId, String> failures = new LinkedHashMap<>();
-    for (int i = 0; i < answers.size(); i++) {
-      ServerAnswer a = await(answers.get(i), servers.get(i), deadline, timeout);
+    for (int i = 0; i < servers.size(); i++) {
+      ServerAnswer a = answers.get(i) != null ? answers.get(i)
+          : new ServerAnswer(servers.get(i), List.of(), missing);
       if (a.failure() != null) {
         failures.put(a.server().id(), a.failure());
       } else {
@@ -212,23 +232,6 @@ public final class MutableServerMap {
   }
 
   private record ServerAnswer(StorageServer server, List<ShareRecord> records, String failure) {}
-
-  private static ServerAnswer await(java.util.concurrent.CompletableFuture<ServerAnswer> f,
-      StorageServer server, long deadline, java.time.Duration timeout) {
-    if (deadline == Long.MAX_VALUE) {
-      return f.join();
-    }
-    try {
-      return f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      return new ServerAnswer(server, List.of(), "no answer within " + timeout.toMillis() + " ms");
-    } catch (java.util.concurrent.ExecutionException e) {
-      return new ServerAnswer(server, List.of(), String.valueOf(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new ServerAnswer(server, List.of(), "interrupted while waiting for the answer");
-    }
-  }
 
   private static ServerAnswer query(ShareChecker checker, StorageIndex si, StorageServer server,
       Mode mode) {

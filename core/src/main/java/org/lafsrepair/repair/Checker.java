@@ -14,10 +14,14 @@ import org.lafsrepair.spi.StorageIndex;
 public final class Checker {
   private final ImmutableEngine.Settings settings;
   private final ImmutableEngine immutableEngine;
+  // Rounds of mutable-file queries (list, read, verify per server), with their own latency memory.
+  private final ServerCalls mutableQueries;
 
   Checker(ImmutableEngine.Settings settings) {
     this.settings = settings;
     this.immutableEngine = new ImmutableEngine(settings);
+    this.mutableQueries = new ServerCalls(settings.executor(), Runtime.getRuntime().availableProcessors(),
+        ServerCalls.DEFAULT_HEDGE);
   }
 
   public CheckResult check(Cap cap, boolean verify) throws RepairException, InterruptedException {
@@ -43,8 +47,8 @@ public final class Checker {
         return new ImmutableJob(immutableEngine, chk.index(), ChkFormat.of(chk), CheckResult.Mode.VERIFY_CAP,
             List.of(), settings);
       }
-      return MutableSupport.job(settings, target);
+      return MutableSupport.job(settings, target, mutableQueries);
     }
-    return StorageIndexOnly.job(settings, immutableEngine, target.storageIndex());
+    return StorageIndexOnly.job(settings, immutableEngine, mutableQueries, target.storageIndex());
   }
 }

@@ -55,6 +55,11 @@ final class ImmutableEngine {
     this.landings = new ServerCalls(settings.executor(), processors, ServerCalls.DEFAULT_HEDGE);
   }
 
+  /** The listing rounds of this engine (their latency memory is worth sharing). */
+  ShareLocator locator() {
+    return locator;
+  }
+
   /** Everything the engine needs from its owner (Checker/Repairer builder). */
   record Settings(
       List<StorageServer> servers,

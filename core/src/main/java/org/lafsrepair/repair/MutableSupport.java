@@ -20,6 +20,7 @@ import org.lafsrepair.mutable.MutableFileKeys;
 import org.lafsrepair.mutable.MutableRepairEngine;
 import org.lafsrepair.mutable.MutableRepairResult;
 import org.lafsrepair.mutable.MutableServerMap;
+import org.lafsrepair.mutable.ServerQueries;
 import org.lafsrepair.mutable.MutableShare;
 import org.lafsrepair.spi.Base32;
 import org.lafsrepair.spi.ServerId;
@@ -37,7 +38,8 @@ import org.lafsrepair.spi.StorageServer;
 final class MutableSupport {
   private MutableSupport() {}
 
-  static FileJob job(ImmutableEngine.Settings settings, Repairer.Target target) throws RepairException {
+  static FileJob job(ImmutableEngine.Settings settings, Repairer.Target target, ServerQueries queries)
+      throws RepairException {
     VerifyCap cap = target.cap().orElseThrow();
     if (!(cap instanceof MutableVerifyCap m)) {
       throw new RepairException("unsupported verify cap kind: " + cap.kind());
@@ -46,15 +48,15 @@ final class MutableSupport {
     MutableFileKeys keys = target.given().filter(c -> c.fileCap() instanceof MutableWriteCap)
         .map(c -> MutableFileKeys.of(c.fileCap()))
         .orElse(MutableFileKeys.forVerify(m.index(), m.fingerprint().toByteArray()));
-    return new Job(settings, keys, CheckResult.Mode.VERIFY_CAP, List.of());
+    return new Job(settings, queries, keys, CheckResult.Mode.VERIFY_CAP, List.of());
   }
 
   /**
    * Storage-index-only: the public key on the shares gives the fingerprint (the one most shares
    * carry), which then authenticates every share's signature as a verify cap would.
    */
-  static FileJob storageIndexOnlyJob(ImmutableEngine.Settings settings, StorageIndex si,
-      List<ShareLocator.Answer> answers) throws RepairException {
+  static FileJob storageIndexOnlyJob(ImmutableEngine.Settings settings, ServerQueries queries,
+      StorageIndex si, List<ShareLocator.Answer> answers) throws RepairException {
     Map<ImmutableBytes, Integer> votes = new HashMap<>();
     for (ShareLocator.Answer a : answers) {
       for (ShareInfo info : a.shares()) {
@@ -81,17 +83,21 @@ final class MutableSupport {
     if (votes.size() > 1) {
       notes.add("shares carry " + votes.size() + " different public keys; used the one on " + votes.get(fp) + " shares");
     }
-    return new Job(settings, MutableFileKeys.forVerify(si, fp.toByteArray()), CheckResult.Mode.STORAGE_INDEX_ONLY, notes);
+    return new Job(settings, queries, MutableFileKeys.forVerify(si, fp.toByteArray()),
+        CheckResult.Mode.STORAGE_INDEX_ONLY, notes);
   }
 
   private static final class Job implements FileJob {
     private final ImmutableEngine.Settings settings;
+    private final ServerQueries queries;
     private final MutableFileKeys keys;
     private final CheckResult.Mode mode;
     private final List<String> notes;
 
-    Job(ImmutableEngine.Settings settings, MutableFileKeys keys, CheckResult.Mode mode, List<String> notes) {
+    Job(ImmutableEngine.Settings settings, ServerQueries queries, MutableFileKeys keys,
+        CheckResult.Mode mode, List<String> notes) {
       this.settings = settings;
+      this.queries = queries;
       this.keys = keys;
       this.mode = mode;
       this.notes = notes;
@@ -105,7 +111,7 @@ final class MutableSupport {
     public CheckResult check(boolean verify) {
       long t0 = System.nanoTime();
       MutableServerMap map = MutableServerMap.build(keys, permuted(),
-          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK, settings.executor(),
+          verify ? MutableServerMap.Mode.VERIFY : MutableServerMap.Mode.CHECK, queries,
           verify ? settings.listTimeout().plus(settings.verifyTimeout()) : settings.listTimeout());
       CheckResult r = toCheck(map, verify);
       settings.listener().checked(r, System.nanoTime() - t0);
@@ -118,14 +124,14 @@ final class MutableSupport {
       List<StorageServer> servers = permuted();
       Duration perServer = settings.listTimeout().plus(settings.verifyTimeout());
       MutableServerMap pre = MutableServerMap.build(keys, servers, MutableServerMap.Mode.VERIFY,
-          settings.executor(), perServer);
+          queries, perServer);
       CheckResult preResult = toCheck(pre, true);
       settings.listener().checked(preResult, System.nanoTime() - t0);
       MutableRepairEngine engine = MutableRepairEngine.builder()
           .dryRun(options.dryRun())
           .force(options.force())
           .leaseSecret(settings.leaseSecret())
-          .serverQueries(settings.executor(), perServer)
+          .serverQueries(queries, perServer)
           .build();
       MutableRepairResult r = engine.repair(pre, servers);
       CheckResult post = r.post().map(m -> toCheck(m, true)).orElse(preResult);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.lafsrepair.mutable.ServerQueries;
 import org.lafsrepair.spi.Locality;
 import org.lafsrepair.spi.StorageServer;
 
@@ -48,7 +49,7 @@ import org.lafsrepair.spi.StorageServer;
  * <p>Latencies are remembered per instance: use one instance per kind of call (listing, verifying,
  * committing), since their lengths differ. Thread-safe; one instance may serve concurrent rounds.
  */
-final class ServerCalls {
+final class ServerCalls implements ServerQueries {
   /** Calls slower than this (on average, recently) get a worker of their own. */
   static final Duration DEFAULT_HEDGE = Duration.ofMillis(1);
   /** Expected work that justifies one more shared worker. */
@@ -136,6 +137,24 @@ final class ServerCalls {
       out.add(a != null ? a : unfinished.apply(i));
     }
     return out;
+  }
+
+  /** A round of one query per server, for {@link org.lafsrepair.mutable.MutableServerMap}. */
+  @Override
+  public <T> List<T> run(List<? extends StorageServer> servers, List<Supplier<T>> queries, Duration timeout)
+      throws InterruptedException {
+    if (servers.size() != queries.size()) {
+      throw new IllegalArgumentException(servers.size() + " servers but " + queries.size() + " queries");
+    }
+    List<Call<T>> round = new ArrayList<>(queries.size());
+    for (int i = 0; i < queries.size(); i++) {
+      round.add(Call.of(servers.get(i), queries.get(i)));
+    }
+    long now = System.nanoTime();
+    // No limit: far enough that now + it cannot overflow, whatever nanoTime's origin.
+    Duration far = Duration.ofNanos(Long.MAX_VALUE / 4);
+    long deadline = now + (timeout == null || timeout.compareTo(far) > 0 ? far : timeout).toNanos();
+    return run(round, deadline, i -> null);
   }
 
   /** Whether {@code s}'s recent calls took longer than the hedge (unknown servers: no). */

@@ -33,10 +33,9 @@ final class StorageIndexOnly {
           + "uploaded; shares were verified against the UEB (immutable) or public key (mutable) "
           + "that most of them carry";
 
-  static FileJob job(ImmutableEngine.Settings settings, ImmutableEngine engine, StorageIndex si)
-      throws RepairException, InterruptedException {
-    ShareLocator locator = new ShareLocator(settings.executor(), settings.listTimeout());
-    List<ShareLocator.Answer> answers = locator.locate(settings.servers(), si);
+  static FileJob job(ImmutableEngine.Settings settings, ImmutableEngine engine,
+      ServerCalls mutableQueries, StorageIndex si) throws RepairException, InterruptedException {
+    List<ShareLocator.Answer> answers = engine.locator().locate(settings.servers(), si);
     boolean anyMutable = false;
     Map<UriExtension, Integer> votes = new HashMap<>();
     List<String> unreadable = new ArrayList<>();
@@ -54,7 +53,7 @@ final class StorageIndexOnly {
       }
     }
     if (anyMutable && votes.isEmpty()) {
-      return MutableSupport.storageIndexOnlyJob(settings, si, answers);
+      return MutableSupport.storageIndexOnlyJob(settings, mutableQueries, si, answers);
     }
     if (votes.isEmpty()) {
       throw new RepairException("no readable shares for storage index " + si

@@ -61,6 +61,42 @@ class MutableVerifyAndDownloadTest {
 
   @ParameterizedTest
   @MethodSource("cases")
+  void serversTheQueryStrategyLeavesUnansweredCountAsNotResponding(String name) throws Exception {
+    MutableCorpus.Case c = MutableCorpus.named(name);
+    CorpusGrid grid = new CorpusGrid(c).load(c.current());
+    org.lafsrepair.spi.StorageServer silent = grid.servers.get(2);
+    ServerQueries dropOne = new ServerQueries() {
+      @Override
+      public <T> java.util.List<T> run(java.util.List<? extends org.lafsrepair.spi.StorageServer> servers,
+          java.util.List<java.util.function.Supplier<T>> queries, java.time.Duration timeout) {
+        java.util.List<T> out = new java.util.ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+          out.add(servers.get(i) == silent ? null : queries.get(i).get());
+        }
+        return out;
+      }
+    };
+    MutableServerMap map = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+        MutableServerMap.Mode.VERIFY, dropOne, java.time.Duration.ofSeconds(3));
+    assertEquals("no answer within 3000 ms", map.failures().get(silent.id()));
+    assertEquals(9, map.responding().size());
+    ServerQueries interrupted = new ServerQueries() {
+      @Override
+      public <T> java.util.List<T> run(java.util.List<? extends org.lafsrepair.spi.StorageServer> servers,
+          java.util.List<java.util.function.Supplier<T>> queries, java.time.Duration timeout)
+          throws InterruptedException {
+        throw new InterruptedException();
+      }
+    };
+    MutableServerMap cut = MutableServerMap.build(CorpusGrid.verifyKeys(c), grid.servers,
+        MutableServerMap.Mode.VERIFY, interrupted, java.time.Duration.ofSeconds(3));
+    assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+    assertEquals(0, cut.responding().size());
+    assertEquals("interrupted while waiting for the answer", cut.failures().get(silent.id()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
   void checkResultsAgreeWithTahoesCheckerOnEveryVersion(String name) throws Exception {
     MutableCorpus.Case c = MutableCorpus.named(name);
     for (MutableCorpus.Version v : c.versions()) {

@@ -190,6 +190,24 @@ class ServerCallsTest {
   }
 
   @Test
+  void asServerQueriesItAnswersInOrderAndLeavesLateServersNull() throws Exception {
+    StorageServer quick = MemoryStorageServer.create();
+    StorageServer stuck = MemoryStorageServer.create();
+    ServerCalls f = new ServerCalls(pool, 2, Duration.ofMillis(5));
+    List<Supplier<String>> queries = List.of(() -> "a", () -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "late";
+    });
+    assertEquals(java.util.Arrays.asList("a", null), f.run(List.of(quick, stuck), queries, Duration.ofMillis(200)));
+    assertEquals(List.of("x", "y"), f.run(List.of(quick, quick), List.<Supplier<String>>of(() -> "x", () -> "y"), null));
+    assertThrows(IllegalArgumentException.class, () -> f.run(List.of(quick), queries, null));
+  }
+
+  @Test
   void settingsAreValidated() {
     assertThrows(IllegalArgumentException.class, () -> new ServerCalls(pool, 0, Duration.ofMillis(1)));
     assertThrows(IllegalArgumentException.class, () -> new ServerCalls(pool, 1, Duration.ZERO));
