@@ -200,7 +200,12 @@ public final class Repairer implements AutoCloseable {
       return this;
     }
 
-    /** How long a server may take to list its shares before it counts as not responding. */
+    /**
+     * How long a server may take to list its shares before it counts as not responding. A check
+     * returns within it whatever {@link org.lafsrepair.spi.Locality#REMOTE} servers do; a listing
+     * of a quick {@code LOCAL} server that the checking thread runs itself can hold the check
+     * longer only if local storage stalls during it (see {@code StorageServer.locality()}).
+     */
     public Builder listTimeout(Duration d) {
       this.listTimeout = positive(d, "list timeout");
       return this;
