@@ -205,6 +205,8 @@ public abstract class StorageServerTck {
     assertTrue(server.permutationSeed().length > 0, "permutation seed must not be empty");
     assertFalse(server.location().isBlank(), "location must describe the server");
     assertNotNull(server.capabilities());
+    // Checkers decide from it whether a quick call may run on their own thread.
+    assertNotNull(server.locality(), "locality must be LOCAL or REMOTE");
   }
 
   @Test
