@@ -97,12 +97,14 @@ public final class Grid implements AutoCloseable {
       throw new GridConfigException("cannot list grid directory " + dir + ": " + e.getMessage());
     }
     serverDirs.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    List<URI> remote = remoteServers(dir.resolve(PROPERTIES_FILE));
+    Path propertiesFile = dir.resolve(PROPERTIES_FILE);
+    Properties properties = loadProperties(propertiesFile);
+    List<URI> remote = remoteServers(properties, propertiesFile);
     if (serverDirs.isEmpty() && remote.isEmpty()) {
       throw new GridConfigException("no storage servers in " + dir + " (run 'grid init')");
     }
-    Locality locality = readLocality(dir.resolve(PROPERTIES_FILE));
-    Builder b = builder().defaults(readProperties(dir.resolve(PROPERTIES_FILE)));
+    Locality locality = readLocality(properties, propertiesFile);
+    Builder b = builder().defaults(readProperties(properties, propertiesFile));
     b.convergenceSecret(readOrCreateSecret(dir.resolve(CONVERGENCE_FILE)));
     b.leaseSecret(readOrCreateSecret(dir.resolve(LEASE_SECRET_FILE)));
     List<StorageServer> opened = new ArrayList<>();
@@ -129,8 +131,7 @@ public final class Grid implements AutoCloseable {
    * grid.properties} (for example {@code server.s3a=s3://bucket/prefix?region=eu-west-1}),
    * opened through the provider for the URI's scheme, in name order.
    */
-  static List<URI> remoteServers(Path file) throws GridConfigException {
-    Properties p = loadProperties(file);
+  static List<URI> remoteServers(Properties p, Path file) throws GridConfigException {
     List<URI> out = new ArrayList<>();
     for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
       if (!key.startsWith("server.")) {
@@ -228,9 +229,8 @@ public final class Grid implements AutoCloseable {
     }
   }
 
-  static EncodingParameters readProperties(Path file) throws GridConfigException {
+  static EncodingParameters readProperties(Properties p, Path file) throws GridConfigException {
     EncodingParameters d = EncodingParameters.DEFAULT;
-    Properties p = loadProperties(file);
     try {
       int k = intProp(p, "k", d.k());
       int n = intProp(p, "n", d.n());
@@ -243,8 +243,8 @@ public final class Grid implements AutoCloseable {
   }
 
   /** The {@code locality} of {@code grid.properties}: {@code local} (the default) or {@code remote}. */
-  static Locality readLocality(Path file) throws GridConfigException {
-    String v = loadProperties(file).getProperty("locality", "local").trim();
+  static Locality readLocality(Properties p, Path file) throws GridConfigException {
+    String v = p.getProperty("locality", "local").trim();
     return switch (v) {
       case "local" -> Locality.LOCAL;
       case "remote" -> Locality.REMOTE;

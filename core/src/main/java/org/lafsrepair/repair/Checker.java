@@ -20,8 +20,7 @@ public final class Checker {
   Checker(ImmutableEngine.Settings settings) {
     this.settings = settings;
     this.immutableEngine = new ImmutableEngine(settings);
-    this.mutableQueries = new ServerCalls(settings.executor(), Runtime.getRuntime().availableProcessors(),
-        ServerCalls.DEFAULT_HEDGE);
+    this.mutableQueries = new ServerCalls(settings.executor());
   }
 
   public CheckResult check(Cap cap, boolean verify) throws RepairException, InterruptedException {

@@ -50,9 +50,8 @@ final class ImmutableEngine {
   ImmutableEngine(Settings settings) {
     this.settings = settings;
     this.locator = new ShareLocator(settings.executor(), settings.listTimeout());
-    int processors = Runtime.getRuntime().availableProcessors();
-    this.verifications = new ServerCalls(settings.executor(), processors, ServerCalls.DEFAULT_HEDGE);
-    this.landings = new ServerCalls(settings.executor(), processors, ServerCalls.DEFAULT_HEDGE);
+    this.verifications = new ServerCalls(settings.executor());
+    this.landings = new ServerCalls(settings.executor());
   }
 
   /** The listing rounds of this engine (their latency memory is worth sharing). */

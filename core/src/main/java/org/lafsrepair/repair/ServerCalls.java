@@ -81,6 +81,11 @@ final class ServerCalls implements ServerQueries {
   private final AtomicReference<Round<?>> offered = new AtomicReference<>();
   private final AtomicInteger lingering = new AtomicInteger();
 
+  /** One shared worker per processor at most, hedged after {@link #DEFAULT_HEDGE}. */
+  ServerCalls(ExecutorService executor) {
+    this(executor, Runtime.getRuntime().availableProcessors(), DEFAULT_HEDGE);
+  }
+
   ServerCalls(ExecutorService executor, int parallelism, Duration hedge) {
     this.executor = Objects.requireNonNull(executor, "executor");
     if (parallelism < 1) {
@@ -159,14 +164,19 @@ final class ServerCalls implements ServerQueries {
 
   /** Whether {@code s}'s recent calls took longer than the hedge (unknown servers: no). */
   boolean seemsSlow(StorageServer s) {
-    Long l = s == null ? null : latency.get(s);
+    Long l = latencyOf(s);
     return l != null && l >= hedgeNanos;
   }
 
   /** Whether the calling thread may run a call to {@code s} itself: local, and quick lately. */
   private boolean runnableByCaller(StorageServer s) {
-    Long l = s == null ? null : latency.get(s);
+    Long l = latencyOf(s);
     return l != null && l < hedgeNanos && s.locality() == Locality.LOCAL;
+  }
+
+  /** {@code s}'s recent mean call time in ns; null if unknown or for calls of no server. */
+  private Long latencyOf(StorageServer s) {
+    return s == null ? null : latency.get(s);
   }
 
   private void record(StorageServer s, long nanos) {
@@ -286,8 +296,7 @@ final class ServerCalls implements ServerQueries {
       long expected = 0;
       boolean known = true;
       for (int k = 0; k < queued; k++) {
-        StorageServer s = calls.get(queue[k]).server();
-        Long l = s == null ? null : latency.get(s);
+        Long l = latencyOf(calls.get(queue[k]).server());
         known &= l != null;
         expected += l != null ? l : WORK_PER_WORKER_NANOS;
       }

@@ -23,11 +23,15 @@ final class ShareLocator {
   private final Duration timeout;
 
   ShareLocator(ExecutorService executor, Duration timeout) {
-    this(executor, timeout, Runtime.getRuntime().availableProcessors(), ServerCalls.DEFAULT_HEDGE);
+    this(new ServerCalls(executor), timeout);
   }
 
   ShareLocator(ExecutorService executor, Duration timeout, int parallelism, Duration hedge) {
-    this.calls = new ServerCalls(executor, parallelism, hedge);
+    this(new ServerCalls(executor, parallelism, hedge), timeout);
+  }
+
+  private ShareLocator(ServerCalls calls, Duration timeout) {
+    this.calls = calls;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
 
